@@ -1,0 +1,41 @@
+// The subcommands. Each `add_*` declares its flags once (CLI11) and sets the
+// callback; the callback stores the exit code in `exit_code`.
+//
+// Exit codes everywhere: 0 everything read; 1 a result with parts missing,
+// each problem named on stderr; 2 nothing usable.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ramsift/dump/dump.h"
+#include "ramsift/output/dump_info.h"
+
+namespace ramsift::cli {
+
+enum Exit { kOk = 0, kPartial = 1, kFailed = 2 };
+
+// Options every command that opens a dump shares.
+struct DumpOptions {
+  std::vector<std::string> inputs;
+  std::string phys_base;
+  std::string arch;
+  std::string format = "text";
+};
+
+struct Context {
+  int exit_code = kOk;
+};
+
+void add_dump_options(CLI::App& command, DumpOptions& options);
+// Opens the dump; prints its problems. nullptr (and exit code 2) on failure.
+std::unique_ptr<Dump> open_or_report(const DumpOptions& options, Context& context);
+OutputFormat parse_format(const std::string& name);
+// "ramsift: <file>: <offset>: <message>" on stderr.
+void report(const Error& error);
+
+void add_info(CLI::App& app, Context& context);
+
+}  // namespace ramsift::cli

@@ -1,0 +1,21 @@
+// ramsift: who owns memory in a Linux kernel dump.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"ramsift: who owns memory in a Linux kernel dump"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "ramsift 0.1.0");
+  ramsift::cli::Context context;
+  ramsift::cli::add_info(app, context);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : ramsift::cli::kFailed;
+  }
+  std::cout.flush();
+  return context.exit_code;
+}

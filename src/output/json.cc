@@ -1,0 +1,124 @@
+#include "ramsift/output/json.h"
+
+#include <cstdio>
+
+namespace ramsift {
+
+JsonWriter::~JsonWriter() {
+  if (pretty_) out_ << '\n';
+}
+
+void JsonWriter::newline() {
+  if (!pretty_) return;
+  out_ << '\n';
+  for (size_t i = 0; i < stack_.size(); ++i) out_ << "  ";
+}
+
+void JsonWriter::before_value() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!stack_.empty()) {
+    if (!stack_.back().first) out_ << ',';
+    stack_.back().first = false;
+    newline();
+  }
+}
+
+void JsonWriter::begin_object() {
+  before_value();
+  out_ << '{';
+  stack_.push_back({});
+}
+
+void JsonWriter::end_object() {
+  bool empty = stack_.back().first;
+  stack_.pop_back();
+  if (!empty) newline();
+  out_ << '}';
+}
+
+void JsonWriter::begin_array() {
+  before_value();
+  out_ << '[';
+  stack_.push_back({});
+}
+
+void JsonWriter::end_array() {
+  {
+    bool empty = stack_.back().first;
+    stack_.pop_back();
+    if (!empty) newline();
+    out_ << ']';
+  }
+}
+
+void JsonWriter::key(std::string_view name) {
+  before_value();
+  escape(out_, name);
+  out_ << (pretty_ ? ": " : ":");
+  after_key_ = true;
+}
+
+void JsonWriter::value(std::string_view text) {
+  before_value();
+  escape(out_, text);
+}
+
+void JsonWriter::value(uint64_t number) {
+  before_value();
+  out_ << number;
+}
+
+void JsonWriter::value(int64_t number) {
+  before_value();
+  out_ << number;
+}
+
+void JsonWriter::value(bool flag) {
+  before_value();
+  out_ << (flag ? "true" : "false");
+}
+
+void JsonWriter::null() {
+  before_value();
+  out_ << "null";
+}
+
+void JsonWriter::escape(std::ostream& out, std::string_view text) {
+  out << '"';
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out << "\\\""; break;
+      case '\\': out << "\\\\"; break;
+      case '\n': out << "\\n"; break;
+      case '\r': out << "\\r"; break;
+      case '\t': out << "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out << buf;
+        } else {
+          out << static_cast<char>(c);
+        }
+    }
+  }
+  out << '"';
+}
+
+void write_csv_field(std::ostream& out, std::string_view field) {
+  if (field.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out << field;
+    return;
+  }
+  out << '"';
+  for (char c : field) {
+    if (c == '"') out << '"';
+    out << c;
+  }
+  out << '"';
+}
+
+}  // namespace ramsift
