@@ -34,6 +34,10 @@ struct WriteSource {
 struct ElfWriteOptions {
   bool qemu_quirks = false;  // e_ehsize 8, a section header table, unaligned PT_LOAD offsets
   unsigned prstatus_notes = 1;
+  // Excluded pages: false (makedumpfile -E) makes them the tail of the
+  // PT_LOAD before them, p_filesz < p_memsz, read back as NoData; true leaves
+  // them out of every PT_LOAD (a hole, read back as Fault).
+  bool excluded_as_holes = false;
 };
 Status write_elf_core(const WriteSource& source, const std::string& path, const ElfWriteOptions& options = {});
 
