@@ -22,7 +22,9 @@ constexpr uint64_t kDescTypeMask = 0x3;
 constexpr uint64_t kDescBlock = 0x1;  // block at levels 0-2, reserved at level 3
 constexpr uint64_t kDescTableOrPage = 0x3;
 
-std::string granule_name(unsigned page_shift) { return std::to_string((uint64_t{1} << page_shift) >> 10) + "K"; }
+std::string granule_name(unsigned page_shift) {
+  return std::to_string((uint64_t{1} << page_shift) >> 10) + "K";
+}
 
 // The output address of a descriptor whose address field starts at bit
 // low_shift (the page shift for tables and pages, the block shift for
@@ -46,7 +48,9 @@ bool block_allowed(const Arm64Paging& paging, int level) {
 
 }  // namespace
 
-unsigned Arm64Geometry::shift(int level) const { return bits_per_level * static_cast<unsigned>(4 - level) + 3; }
+unsigned Arm64Geometry::shift(int level) const {
+  return bits_per_level * static_cast<unsigned>(4 - level) + 3;
+}
 
 uint64_t Arm64Geometry::entries(int level, unsigned va_bits) const {
   unsigned bits = level == start_level ? va_bits - shift(level) : bits_per_level;

@@ -12,7 +12,9 @@
 namespace ramsift::arch_detail {
 
 // "va 0xffff800008000000"
-inline std::string va_prefix(VirtAddr va) { return "va " + hex(va.value()); }
+inline std::string va_prefix(VirtAddr va) {
+  return "va " + hex(va.value());
+}
 
 // Reads the 8-byte entry at entry_pa. A table page that the dump does not
 // hold is NoData whether the dump describes the page (excluded) or not

@@ -12,10 +12,14 @@ const DirectMapping* Translator::fast_path_for(VirtAddr va) const {
 
 std::string FastPathCheck::describe() const {
   std::string out = "va " + hex(va.value()) + ": ";
-  if (!mapping) out += "no fast path";
-  else out += mapping->name + " gives pa " + hex(fast->value());
-  if (walk) out += ", page tables give pa " + hex(walk->pa.value());
-  else out += ", page tables: " + walk.error().message();
+  if (!mapping)
+    out += "no fast path";
+  else
+    out += mapping->name + " gives pa " + hex(fast->value());
+  if (walk)
+    out += ", page tables give pa " + hex(walk->pa.value());
+  else
+    out += ", page tables: " + walk.error().message();
   return out;
 }
 

@@ -18,7 +18,7 @@ constexpr uint64_t kPhysMask = 0x000ffffffffff000;
 
 struct Level {
   const char* name;
-  unsigned shift;         // lowest VA bit this level indexes
+  unsigned shift;           // lowest VA bit this level indexes
   bool large_page_allowed;  // PS may be set: the entry maps 1 << shift bytes
 };
 
@@ -39,7 +39,8 @@ Result<Translation> x86_64_walk(const PhysicalMemory& memory, const X86_64Paging
   if (!x86_64_canonical(va, paging.five_level)) {
     return fault(va_prefix(va) + ": not canonical for " + (paging.five_level ? "5" : "4") + "-level paging");
   }
-  std::span<const Level> levels = paging.five_level ? std::span<const Level>(kLevels5) : std::span<const Level>(kLevels4);
+  std::span<const Level> levels =
+      paging.five_level ? std::span<const Level>(kLevels5) : std::span<const Level>(kLevels4);
   uint64_t address_mask = kPhysMask & ~paging.encryption_mask;
   PhysAddr table(cr3.value() & address_mask);
   for (size_t i = 0; i < levels.size(); ++i) {
@@ -75,8 +76,7 @@ Result<X86_64Translator> X86_64Translator::create(const X86_64Paging& paging, Ph
   }
   for (const DirectMapping& m : translator.direct_) {
     if (!x86_64_canonical(m.start, paging.five_level) || !x86_64_canonical(m.start + (m.size - 1), paging.five_level)) {
-      return bad_input("x86_64: " + m.name + " [" + hex(m.start.value()) + ", +" + hex(m.size) +
-                       ") is not canonical");
+      return bad_input("x86_64: " + m.name + " [" + hex(m.start.value()) + ", +" + hex(m.size) + ") is not canonical");
     }
   }
   return translator;

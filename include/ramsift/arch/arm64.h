@@ -55,8 +55,8 @@ struct Arm64Paging {
 // The shape of the tables, derived as the kernel derives it
 // (arch/arm64/include/asm/pgtable-hwdef.h).
 struct Arm64Geometry {
-  unsigned levels = 0;       // ARM64_HW_PGTABLE_LEVELS(VA_BITS)
-  int start_level = 0;       // hardware level of the root table: 4 - levels
+  unsigned levels = 0;          // ARM64_HW_PGTABLE_LEVELS(VA_BITS)
+  int start_level = 0;          // hardware level of the root table: 4 - levels
   unsigned bits_per_level = 0;  // PAGE_SHIFT - 3
 
   // ARM64_HW_PGTABLE_LEVEL_SHIFT(level): the lowest VA bit a level indexes.
@@ -78,8 +78,7 @@ VirtAddr arm64_normalize(VirtAddr va, unsigned va_bits);
 // Walks the table at root (swapper_pg_dir's physical address for kernel
 // addresses, or any TTBR0-style root) for va; only bits va_bits-1:0 of the
 // normalized address index the tables.
-Result<Translation> arm64_walk(const PhysicalMemory& memory, const Arm64Paging& paging, PhysAddr root,
-                               VirtAddr va);
+Result<Translation> arm64_walk(const PhysicalMemory& memory, const Arm64Paging& paging, PhysAddr root, VirtAddr va);
 
 // The fast paths. A size of 0 leaves that path out.
 struct Arm64Layout {

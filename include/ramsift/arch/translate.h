@@ -112,9 +112,9 @@ class Translator {
 
 // The fast path and the walk, side by side, for one address.
 struct FastPathCheck {
-  VirtAddr va;                    // normalized
+  VirtAddr va;                             // normalized
   const DirectMapping* mapping = nullptr;  // null: no fast path covers va
-  std::optional<PhysAddr> fast;   // the fast path's answer
+  std::optional<PhysAddr> fast;            // the fast path's answer
   Result<Translation> walk = Error(ErrorCode::NotFound, "not walked");
 
   // True when a fast path covers va and the walk gives the same address.

@@ -38,8 +38,7 @@ inline constexpr uint64_t kX86_64StartKernelMap = 0xffffffff80000000;
 
 bool x86_64_canonical(VirtAddr va, bool five_level);
 
-Result<Translation> x86_64_walk(const PhysicalMemory& memory, const X86_64Paging& paging, PhysAddr cr3,
-                                VirtAddr va);
+Result<Translation> x86_64_walk(const PhysicalMemory& memory, const X86_64Paging& paging, PhysAddr cr3, VirtAddr va);
 
 // The fast paths. A size of 0 leaves that path out.
 struct X86_64Layout {
