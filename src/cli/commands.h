@@ -37,5 +37,6 @@ OutputFormat parse_format(const std::string& name);
 void report(const Error& error);
 
 void add_info(CLI::App& app, Context& context);
+void add_top(CLI::App& app, Context& context);
 
 }  // namespace ramsift::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "ramsift 0.1.0");
   ramsift::cli::Context context;
   ramsift::cli::add_info(app, context);
+  ramsift::cli::add_top(app, context);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,81 @@
+// Reading and writing the kernel's /sys/kernel/debug/page_owner text.
+//
+//   RAMSIFT_TRY(auto file, MappedFile::open("page_owner.txt"));
+//   PageOwnerTextReader reader(as_text(file), file.path());
+//   PageOwnerRecord r;
+//   while (reader.next(r)) use(r);              // streaming, no copy of the file
+//   for (const Error& e : reader.problems()) report(e);   // "page_owner.txt: line 12: ..."
+//
+//   std::string text;
+//   append_page_owner_record(text, r, reader.format());   // byte-identical to the kernel
+//
+// Every record the reader accepts prints back exactly as it was read (the
+// parser is strict about the kernel's number formatting for that reason), so
+// parse -> print is the identity on kernel output. A record that does not
+// parse is reported with its line number and skipped up to the next blank
+// line; reading goes on. A record cut off by the end of the file (no blank
+// line after it) is reported and not returned.
+//
+// Formats (PageOwnerTextFormat) are detected from the first record; every
+// later record must use the same variant.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ramsift/base/error.h"
+#include "ramsift/base/mapped_file.h"
+#include "ramsift/decode/page_owner.h"
+#include "ramsift/decode/page_owner_source.h"
+
+namespace ramsift {
+
+class PageOwnerTextReader final : public PageOwnerSource {
+ public:
+  // `text` must outlive the reader; `origin` names it in errors.
+  PageOwnerTextReader(std::string_view text, std::string origin);
+
+  bool next(PageOwnerRecord& record) override;
+  // Valid once next() has returned a record; before that, the 6.8+ default.
+  PageOwnerTextFormat text_format() const override { return format_; }
+  const std::vector<Error>& problems() const override { return problems_; }
+
+  bool format_known() const { return format_known_; }
+  uint64_t line_number() const { return line_; }
+
+ private:
+  bool next_line(std::string_view& line);
+  void skip_record();
+  Error problem_at(uint64_t line, const std::string& message) const;
+
+  std::string_view text_;
+  size_t pos_ = 0;
+  uint64_t line_ = 0;  // number of the line last returned by next_line()
+  bool last_line_unterminated_ = false;
+  std::string origin_;
+  PageOwnerTextFormat format_;
+  bool format_known_ = false;
+  std::vector<Error> problems_;
+};
+
+// The whole file at once (tests, small inputs).
+struct PageOwnerText {
+  PageOwnerTextFormat format;
+  std::vector<PageOwnerRecord> records;
+  std::vector<Error> problems;
+};
+PageOwnerText parse_page_owner_text(std::string_view text, std::string origin = "<text>");
+
+// One record exactly as print_page_owner() prints it, blank separator line included.
+void append_page_owner_record(std::string& out, const PageOwnerRecord& record, const PageOwnerTextFormat& format);
+std::string print_page_owner_text(const PageOwnerText& text);
+
+// The bytes of a mapped file as text.
+inline std::string_view as_text(const MappedFile& file) {
+  return {reinterpret_cast<const char*>(file.bytes().data()), file.bytes().size()};
+}
+
+}  // namespace ramsift

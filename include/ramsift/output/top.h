@@ -1,0 +1,22 @@
+// `ramsift top` output: a table for people, JSON or CSV for scripts.
+//
+//   print_top(result, OutputFormat::Text, 4096, std::cout);
+//
+// Text: a summary line, then one row per group (pages, size, records, the
+// scalar keys); with the stack as a key its frames follow the row, indented.
+// JSON: {"records", "pages", "page_size", ..., "groups": [{"pages", "bytes",
+// "records", <key>: value, "stack": [frames]}]}. CSV: one row per group,
+// columns pages,bytes,records,<keys>, the stack's frames joined by ";".
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+
+#include "ramsift/analysis/top.h"
+#include "ramsift/output/dump_info.h"
+
+namespace ramsift {
+
+void print_top(const TopResult& result, OutputFormat format, uint64_t page_size, std::ostream& out);
+
+}  // namespace ramsift

@@ -1,0 +1,220 @@
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "ramsift/analysis/page_owner_sort.h"
+#include "ramsift/analysis/top.h"
+#include "ramsift/base/mapped_file.h"
+#include "ramsift/decode/page_owner_text.h"
+#include "ramsift/output/top.h"
+
+namespace ramsift::cli {
+
+namespace {
+
+struct TopCommand {
+  std::string input;
+  std::string compat;
+  std::string by;
+  std::string format = "text";
+  size_t top = 0;
+  uint64_t min_pages = 0;
+  uint64_t page_size = 4096;
+  // page_owner_sort's options; their order matters to it, so they are read
+  // back from CLI11's parse order, not from these variables.
+  std::vector<std::string> pids, tgids, names, culls, sorts;
+  bool flag = false;
+};
+
+// page_owner_sort's short options: the letter, and what it sorts by.
+struct Letter {
+  char flag;
+  const char* help;
+};
+constexpr Letter kLetters[] = {
+    {'a', "Sort by memory allocation time (page_owner_sort -a)"},
+    {'m', "Sort by total memory (page_owner_sort -m)"},
+    {'n', "Sort by task command name (page_owner_sort -n)"},
+    {'p', "Sort by pid (page_owner_sort -p)"},
+    {'P', "Sort by tgid (page_owner_sort -P)"},
+    {'s', "Sort by the stack trace (page_owner_sort -s)"},
+    {'t', "Sort by number of times a record is seen (page_owner_sort -t)"},
+    {'r', "Sort by memory release time (page_owner_sort 5.19-6.7 -r; needs --compat page_owner_sort-6.1)"},
+    {'f', "Drop released blocks (page_owner_sort 5.19-6.7 -f; needs --compat page_owner_sort-6.1)"},
+    {'d', "Accepted for page_owner_sort compatibility; does nothing"},
+};
+
+Result<std::vector<int32_t>> parse_ids(const std::string& what, const std::string& list) {
+  std::vector<int32_t> ids;
+  size_t start = 0;
+  for (;;) {
+    size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    char* end = nullptr;
+    long v = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v < INT32_MIN || v > INT32_MAX)
+      return bad_input("--" + what + ": not a number: \"" + item + "\"");
+    ids.push_back(static_cast<int32_t>(v));
+    if (comma == std::string::npos) return ids;
+    start = comma + 1;
+  }
+}
+
+std::vector<std::string> split_commas(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t comma = list.find(',', start);
+    out.push_back(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+// The page_owner_sort options in the order they were given.
+std::vector<PageOwnerSortArg> ordered_args(const CLI::App& cmd) {
+  std::vector<PageOwnerSortArg> args;
+  std::map<const CLI::Option*, size_t> used;
+  for (const CLI::Option* opt : cmd.parse_order()) {
+    std::string name = opt->get_name();
+    size_t i = used[opt]++;
+    auto value = [&] { return i < opt->results().size() ? opt->results()[i] : std::string(); };
+    if (name == "--pid") args.push_back({kPosPid, value()});
+    else if (name == "--tgid") args.push_back({kPosTgid, value()});
+    else if (name == "--name") args.push_back({kPosName, value()});
+    else if (name == "--cull") args.push_back({kPosCull, value()});
+    else if (name == "--sort") args.push_back({kPosSort, value()});
+    else if (name.size() == 2 && name[0] == '-') args.push_back({name[1], {}});
+  }
+  return args;
+}
+
+Result<TopOptions> native_options(const std::vector<PageOwnerSortArg>& args, const TopCommand& c) {
+  TopOptions o;
+  std::optional<SortKey> letter;
+  std::optional<std::vector<SortKey>> sort;
+  std::vector<GroupKey> by;
+  if (!c.by.empty())
+    for (const std::string& k : split_commas(c.by)) {
+      RAMSIFT_TRY(GroupKey key, parse_group_key(k));
+      by.push_back(key);
+    }
+  for (const PageOwnerSortArg& a : args) {
+    switch (a.flag) {
+      case 'a': letter = SortKey{SortField::AllocTs, false}; break;
+      case 'm': letter = SortKey{SortField::Pages, true}; break;
+      case 'n': letter = SortKey{SortField::Comm, false}; break;
+      case 'p': letter = SortKey{SortField::Pid, false}; break;
+      case 'P': letter = SortKey{SortField::Tgid, false}; break;
+      case 's': letter = SortKey{SortField::Stack, false}; break;
+      case 't': letter = SortKey{SortField::Times, true}; break;
+      case 'd': break;
+      case 'f':
+      case 'r': return bad_input(std::string("-") + a.flag + " needs --compat page_owner_sort-6.1");
+      case kPosSort: {
+        RAMSIFT_TRY(auto keys, parse_sort_keys(a.value));
+        sort = std::move(keys);
+        break;
+      }
+      case kPosCull:
+        for (const std::string& k : split_commas(a.value)) {
+          RAMSIFT_TRY(GroupKey key, parse_group_key(k));
+          if (std::find(by.begin(), by.end(), key) == by.end()) by.push_back(key);
+        }
+        break;
+      case kPosPid: {
+        RAMSIFT_TRY(auto ids, parse_ids("pid", a.value));
+        o.pids = std::move(ids);
+        break;
+      }
+      case kPosTgid: {
+        RAMSIFT_TRY(auto ids, parse_ids("tgid", a.value));
+        o.tgids = std::move(ids);
+        break;
+      }
+      case kPosName: o.comms = split_commas(a.value); break;
+      default: break;
+    }
+  }
+  if (letter && sort) return bad_input("give either a sort letter (-a -m -n -p -P -s -t) or --sort, not both");
+  if (letter) o.sort = {*letter};
+  if (sort) o.sort = *sort;
+  if (!by.empty()) o.by = by;
+  o.top = c.top;
+  o.min_pages = c.min_pages;
+  return o;
+}
+
+}  // namespace
+
+void add_top(CLI::App& app, Context& context) {
+  auto c = std::make_shared<TopCommand>();
+  CLI::App* cmd = app.add_subcommand(
+      "top", "Who holds memory: page_owner records grouped, summed and sorted (page_owner_sort and more)");
+  cmd->add_option("input", c->input, "page_owner text (a copy of /sys/kernel/debug/page_owner)")->required();
+  cmd->add_option("--compat", c->compat,
+                  "Print exactly what the kernel's page_owner_sort prints: page_owner_sort (6.8+ tool), "
+                  "page_owner_sort-6.12, or page_owner_sort-6.1 (5.19-6.7 tool)")
+      ->check(CLI::IsMember({"page_owner_sort", "page_owner_sort-6.12", "page_owner_sort-6.1"}));
+  cmd->add_option("--by", c->by, "Group by keys, comma separated: stack, tgid, pid, comm, module, allocator, category");
+  cmd->add_option("--format", c->format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
+  cmd->add_option("--top", c->top, "Show the first N groups only");
+  cmd->add_option("--min-pages", c->min_pages, "Hide groups with fewer pages");
+  cmd->add_option("--page-size", c->page_size, "Bytes per page, for sizes (default 4096)");
+  for (const Letter& l : kLetters) cmd->add_flag(std::string("-") + l.flag, c->flag, l.help);
+  auto multi = [&](const char* name, std::vector<std::string>& v, const char* help) {
+    cmd->add_option(name, v, help)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(1)->allow_extra_args(false);
+  };
+  multi("--pid", c->pids, "Keep records of these pids (comma separated)");
+  multi("--tgid", c->tgids, "Keep records of these thread group ids (comma separated)");
+  multi("--name", c->names, "Keep records of these command names (comma separated)");
+  multi("--cull", c->culls, "page_owner_sort's culling: pid|p, tgid|tg, name|n, stacktrace|st, allocator|ator");
+  multi("--sort", c->sorts, "Sort keys [+|-]key[,...]: page_owner_sort's pid tgid name stacktrace txt alloc_ts "
+                            "allocator, and pages times module category");
+  cmd->callback([c, cmd, &context] {
+    auto file = MappedFile::open(c->input);
+    if (!file) {
+      report(file.error());
+      context.exit_code = kFailed;
+      return;
+    }
+    PageOwnerTextReader reader(as_text(*file), file->path());
+    std::vector<PageOwnerSortArg> args = ordered_args(*cmd);
+    if (!c->compat.empty()) {
+      if (!c->by.empty() || c->top || c->min_pages || c->format != "text") {
+        report(bad_input("--compat prints page_owner_sort's output only: no --by, --top, --min-pages or --format"));
+        context.exit_code = kFailed;
+        return;
+      }
+      auto version = c->compat == "page_owner_sort-6.1" ? PageOwnerSortVersion::V6_1 : PageOwnerSortVersion::V6_12;
+      auto sorter = PageOwnerSort::configure(version, args);
+      if (!sorter) {
+        report(sorter.error());
+        context.exit_code = kFailed;
+        return;
+      }
+      std::string out;
+      sorter->run(reader, out);
+      std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+    } else {
+      auto options = native_options(args, *c);
+      if (!options) {
+        report(options.error());
+        context.exit_code = kFailed;
+        return;
+      }
+      auto result = compute_top(reader, *options);
+      if (!result) {
+        report(result.error());
+        context.exit_code = kFailed;
+        return;
+      }
+      print_top(*result, parse_format(c->format), c->page_size, std::cout);
+    }
+    for (const Error& e : reader.problems()) report(e);
+    if (!reader.problems().empty()) context.exit_code = kPartial;
+  });
+}
+
+}  // namespace ramsift::cli
