@@ -248,11 +248,21 @@ TestElf small_core() {
   return elf;
 }
 
-std::unique_ptr<ElfCore> parse_ok(const std::vector<std::byte>& bytes) {
-  auto core = ElfCore::parse(bytes, "test.elf");
+// A parsed core and the bytes it reads from (ElfCore::parse does not copy).
+struct Parsed {
+  std::vector<std::byte> bytes;
+  std::unique_ptr<ElfCore> core;
+  ElfCore* operator->() const { return core.get(); }
+  ElfCore& operator*() const { return *core; }
+};
+
+Parsed parse_ok(std::vector<std::byte> bytes) {
+  Parsed parsed{std::move(bytes), nullptr};  // moving keeps the buffer where it is
+  auto core = ElfCore::parse(parsed.bytes, "test.elf");
   if (!core) FAIL_CHECK(core.error().to_string());
   REQUIRE(core);
-  return std::move(*core);
+  parsed.core = std::move(*core);
+  return parsed;
 }
 
 Error parse_error(const std::vector<std::byte>& bytes) {
