@@ -37,7 +37,11 @@ int main(int argc, char **argv) {
   size_t len = strtoull(argv[sep + 2], NULL, 0);
   unsigned char *buf = malloc(len);
   size_t got = len;
-  st = kdump_read(ctx, KDUMP_KPHYSADDR, addr, buf, &got);
+  /* Machine physical addresses: exactly the pages the dump stores. (Kernel
+   * physical addresses would make libkdumpfile set up the kernel's address
+   * translation first, which needs more than a synthetic dump says, e.g.
+   * "Cannot determine 5-level paging".) */
+  st = kdump_read(ctx, KDUMP_MACHPHYSADDR, addr, buf, &got);
   if (st == KDUMP_ERR_NODATA) {
     printf("NODATA\n");
     return 0;

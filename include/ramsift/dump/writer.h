@@ -49,6 +49,8 @@ struct KdumpWriteOptions {
   int header_version = 6;   // makedumpfile writes 1..6 over its history
   bool flattened = false;   // makedumpfile -F / QEMU's kdump output
   unsigned split_parts = 1; // > 1: makedumpfile --split; files are path.1 .. path.N
+  unsigned prstatus_notes = 1;   // NT_PRSTATUS notes (CPUs) in the note area, version >= 4
+  bool share_zero_pages = true;  // all-zero pages point at one stored zero page (makedumpfile -d 1)
 };
 // Returns the files written.
 Result<std::vector<std::string>> write_kdump(const WriteSource& source, const std::string& path,
