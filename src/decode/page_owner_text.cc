@@ -268,6 +268,10 @@ bool PageOwnerTextReader::next(PageOwnerRecord& r) {
       continue;
     }
     uint64_t first = line_;
+    if (last_line_unterminated_) {
+      problems_.push_back(problem_at(first, "record truncated by the end of the file"));
+      return false;
+    }
     PageOwnerTextFormat f;
     std::string why = parse_line1(line, r, f.line1);
     if (!why.empty()) {
