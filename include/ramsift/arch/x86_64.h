@@ -16,6 +16,10 @@
 // (62:59) and software bits never leak into it. With AMD SME/SEV the C-bit
 // (encryption_mask, vmcoreinfo NUMBER(sme_mask)) is cleared as well.
 //
+// Not-present entries are not translated even when the kernel would call
+// them present (_PAGE_PROTNONE, NUMA balancing): that only happens in user
+// page tables, and the walk is for the kernel's.
+//
 // An address must be canonical (bits 63:47, or 63:56 with 5 levels, all
 // equal): anything else is a Fault before any table is read.
 #pragma once

@@ -289,3 +289,19 @@ TEST_CASE("arch: arm64 fast paths: linear map and kernel image, agreeing and not
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code() == ErrorCode::Corrupt);
 }
+
+TEST_CASE("arch: VirtualMemory stops at the top of the address space") {
+  FakePhysicalMemory mem = x86_tables();
+  // A kernel image fast path of 2 GiB ends at 2^64: its last page is
+  // phys_base + 0x7ffff000.
+  mem.fill(PhysAddr(kPhysBase + 0x7ffff000), 4096, kSeed);
+  auto tr = X86_64Translator::create({}, PhysAddr(0x1000),
+                                     {.phys_base = PhysAddr(kPhysBase), .kernel_image_size = uint64_t{2} << 30});
+  REQUIRE(tr);
+  VirtualMemory vm(mem, *tr, TranslationMode::FastPath);
+  std::vector<std::byte> buf(16);
+  auto n = vm.read(VirtAddr(0xfffffffffffffff8), buf);
+  REQUIRE(n);
+  CHECK(*n == 8);  // never wraps around to va 0
+  CHECK(matches_pattern(std::span(buf).first(8), kPhysBase + 0x7ffffff8));
+}
