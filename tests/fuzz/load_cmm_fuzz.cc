@@ -1,0 +1,20 @@
+// libFuzzer: the load.cmm parser (src/dump/qualcomm.h) on arbitrary bytes.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "dump/qualcomm.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto layout = ramsift::dump_formats::parse_load_cmm(text);
+  if (layout) {
+    for (const auto& entry : layout->entries) {
+      // Every entry the parser accepts must carry what the reader relies on.
+      if (entry.line < 1 || entry.size) __builtin_trap();
+    }
+  } else if (layout.error().message().empty()) {
+    __builtin_trap();
+  }
+  return 0;
+}
