@@ -99,6 +99,12 @@ Status VirtualMemory::read_exact(VirtAddr va, std::span<std::byte> out) const {
   return fault("va " + hex((va + n).value()) + ": read stopped short").at_address((va + n).value());
 }
 
+Result<uint64_t> VirtualMemory::read_u64(VirtAddr va, Endian endian) const {
+  std::array<std::byte, 8> bytes{};
+  RAMSIFT_TRY_STATUS(read_exact(va, bytes));
+  return ByteReader(bytes, "virtual memory", va.value(), endian).u64(0);
+}
+
 VirtualMemory::CacheStats VirtualMemory::cache_stats() const {
   std::lock_guard lock(cache_mutex_);
   return stats_;

@@ -14,6 +14,8 @@
 //   FastPathCheck c = check_fast_path(memory, tr, va);
 //   if (c.mapping && !c.agree()) report(c.describe());
 //
+// A Translator is immutable once created: share it between threads freely.
+//
 // Reading virtual ranges (crossing pages, with a translation cache) is
 // VirtualMemory's job: see ramsift/arch/virtual_memory.h.
 //

@@ -33,6 +33,7 @@
 #include <span>
 
 #include "ramsift/arch/translate.h"
+#include "ramsift/base/bytes.h"
 
 namespace ramsift {
 
@@ -59,6 +60,8 @@ class VirtualMemory {
   Result<size_t> read(VirtAddr va, std::span<std::byte> out) const;
   // Exactly out.size() bytes, or the error of the first unreadable byte.
   Status read_exact(VirtAddr va, std::span<std::byte> out) const;
+  // A kernel word (a pointer, an unsigned long) in the given byte order.
+  Result<uint64_t> read_u64(VirtAddr va, Endian endian = Endian::Little) const;
 
   struct CacheStats {
     uint64_t hits = 0;

@@ -84,6 +84,13 @@ TEST_CASE("arch: VirtualMemory reads across a page boundary") {
   REQUIRE(vm.read_exact(dm(0x11ff8), buf));
   CHECK(matches_pattern(std::span(buf).first(8), 0x11ff8));
   CHECK(matches_pattern(std::span(buf).subspan(8), 0x30000));
+  mem.set_u64(PhysAddr(0x11ff8), 0x4433221188776655);  // the last 8 bytes of pa 0x11000
+  // va 0x11ffc: 4 bytes at pa 0x11ffc, then 4 at pa 0x30000 (PTE[0x12]).
+  auto word = vm.read_u64(dm(0x11ffc));
+  REQUIRE(word);
+  uint64_t high = 0;
+  for (int i = 0; i < 4; ++i) high |= uint64_t(FakePhysicalMemory::pattern(PhysAddr(0x30000 + i), kSeed)) << (8 * i);
+  CHECK(*word == ((high << 32) | 0x44332211));
 }
 
 TEST_CASE("arch: VirtualMemory stops at an unmapped or excluded page and returns the prefix") {
@@ -122,6 +129,10 @@ TEST_CASE("arch: VirtualMemory invalid: the first byte's error is the read's err
   auto noncanonical = vm.read(VirtAddr(0x0000900000000000), buf);
   REQUIRE_FALSE(noncanonical);
   CHECK(noncanonical.error().code() == ErrorCode::Fault);
+
+  auto word = vm.read_u64(dm(0x15ffc));  // 4 bytes, then PTE[0x16]
+  REQUIRE_FALSE(word);
+  CHECK(word.error().message() == "va 0xffff888000016000: PTE entry 0x0 not present");
 
   auto exact = vm.read_exact(dm(0x15ff8), buf);  // 8 bytes, then PTE[0x16]
   REQUIRE_FALSE(exact);
