@@ -1,6 +1,8 @@
 #include "ramsift/analysis/classify.h"
 
 #include <array>
+#include <string>
+#include <unordered_map>
 
 namespace ramsift {
 
@@ -146,11 +148,32 @@ constexpr std::array<std::string_view, 19> kCategoryNames = {
 
 }  // namespace
 
+namespace {
+
+// The rule index of a function name, or -1; memoised, since a dump has a few
+// thousand distinct functions in millions of frames.
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+int rule_of(std::string_view fn) {
+  thread_local std::unordered_map<std::string, int, NameHash, std::equal_to<>> memo;
+  auto it = memo.find(fn);
+  if (it != memo.end()) return it->second;
+  int found = -1;
+  for (size_t i = 0; i < kCategoryRules.size() && found < 0; ++i)
+    if (fn.starts_with(kCategoryRules[i].function_prefix)) found = static_cast<int>(i);
+  memo.emplace(std::string(fn), found);
+  return found;
+}
+
+}  // namespace
+
 std::string_view category_of(std::span<const std::string> stack) {
   for (const std::string& frame : stack) {
-    std::string_view fn = frame_function(frame);
-    for (const CategoryRule& rule : kCategoryRules)
-      if (fn.starts_with(rule.function_prefix)) return rule.category;
+    int rule = rule_of(frame_function(frame));
+    if (rule >= 0) return kCategoryRules[static_cast<size_t>(rule)].category;
   }
   return "other";
 }
