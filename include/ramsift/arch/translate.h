@@ -115,7 +115,7 @@ class Translator {
 // The fast path and the walk, side by side, for one address.
 struct FastPathCheck {
   VirtAddr va;                             // normalized
-  const DirectMapping* mapping = nullptr;  // null: no fast path covers va
+  const DirectMapping* mapping = nullptr;  // into the Translator; null: no fast path covers va
   std::optional<PhysAddr> fast;            // the fast path's answer
   Result<Translation> walk = Error(ErrorCode::NotFound, "not walked");
 
