@@ -469,10 +469,10 @@ struct DwarfTypes::Impl {
   Result<Dwarf_Off> find(const std::string& want, std::string_view hint, const std::vector<std::string>& files,
                          const Accept& accept, const std::string& what) {
     RAMSIFT_TRY_STATUS(list_compile_units());
-    for (std::string_view h : {hint}) {
-      if (h.empty()) continue;
+    // 1. The caller's hint, 2. the files the symbol table points at.
+    if (!hint.empty()) {
       for (size_t i = 0; i < cus.size(); ++i) {
-        if (!matches_hint(cus[i].name, h)) continue;
+        if (!matches_hint(cus[i].name, hint)) continue;
         RAMSIFT_TRY(auto hit, walk(i, want, accept));
         if (hit) return *hit;
       }
@@ -484,6 +484,7 @@ struct DwarfTypes::Impl {
         if (hit) return *hit;
       }
     }
+    // 3. The index of the units searched so far, 4. the rest in order.
     bool rejected = false;
     if (auto it = index.find(want); it != index.end()) {
       RAMSIFT_TRY(bool ok, accept(it->second));

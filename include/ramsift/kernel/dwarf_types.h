@@ -28,6 +28,8 @@
 // whichever way the producer wrote it (DWARF 2-4 DW_AT_bit_offset counts from
 // the most significant bit of a DW_AT_byte_size storage unit; DWARF 5
 // DW_AT_data_bit_offset counts from the start). Big-endian ELF is refused.
+// A bitfield as wide as its type (`u32 full : 32`) may come as a plain
+// member (clang does that); bit_size is then 0 and offset is exact.
 //
 // Laziness -- how a lookup finds its DIE without indexing a several-hundred-MB
 // .debug_info up front:
@@ -100,7 +102,9 @@ const char* type_kind_name(TypeKind kind);
 // qualifiers followed.
 struct TypeRef {
   TypeKind kind = TypeKind::Void;
-  std::string name;          // "unsigned int", "page" (a struct's tag); "" when anonymous
+  std::string name;          // "unsigned int", "page" (a struct's tag); "" when anonymous.
+                             // Base types as the compiler wrote them: GCC "long unsigned int",
+                             // clang "unsigned long" (find_type() accepts either).
   std::string typedef_name;  // the outermost typedef as written ("depot_stack_handle_t"), or ""
   uint64_t size = 0;         // bytes; pointer: the pointer size; array: count * stride; 0 if unknown
   bool is_signed = false;    // Base and Enum
