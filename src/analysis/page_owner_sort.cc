@@ -42,8 +42,14 @@ namespace ramsift {
 
 namespace {
 
-enum CullBit { kCullPid = 1 << 1, kCullTgid = 1 << 2, kCullComm = 1 << 3, kCullStack = 1 << 4,
-               kCullAllocator = 1 << 5, kCullRelease = 1 << 6 };
+enum CullBit {
+  kCullPid = 1 << 1,
+  kCullTgid = 1 << 2,
+  kCullComm = 1 << 3,
+  kCullStack = 1 << 4,
+  kCullAllocator = 1 << 5,
+  kCullRelease = 1 << 6
+};
 enum FilterBit { kFilterPid = 1 << 1, kFilterTgid = 1 << 2, kFilterComm = 1 << 3, kFilterUnreleased = 1 << 4 };
 
 enum class Cmp { Txt, Comm, Stack, AllocTs, FreeTs, PageNum, Num, Pid, Tgid, Allocator };
@@ -67,7 +73,9 @@ struct PageOwnerSort::Config {
 
 namespace {
 
-bool v61(const PageOwnerSort::Config& c) { return c.version == PageOwnerSortVersion::V6_1; }
+bool v61(const PageOwnerSort::Config& c) {
+  return c.version == PageOwnerSortVersion::V6_1;
+}
 
 // explode(): split on every separator, keeping empty pieces.
 std::vector<std::string> explode(char sep, std::string_view s) {
@@ -94,7 +102,9 @@ ArgType get_arg_type(const PageOwnerSort::Config& c, std::string_view a) {
   return ArgType::Unknown;
 }
 
-void set_single_cmp(PageOwnerSort::Config& c, Cmp cmp, int sign) { c.sort = {SortKey{cmp, sign}}; }
+void set_single_cmp(PageOwnerSort::Config& c, Cmp cmp, int sign) {
+  c.sort = {SortKey{cmp, sign}};
+}
 
 bool parse_cull_args(PageOwnerSort::Config& c, const std::string& arg) {
   for (const std::string& a : explode(',', arg)) {
@@ -157,8 +167,12 @@ bool parse_nums_list(const std::string& arg, std::vector<int32_t>& out) {
 // matches a newline too; `.` does not. Each returns the first (leftmost)
 // match's capture group, or false when the expression does not match.
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 size_t skip_spaces(std::string_view s, size_t i) {
   while (i < s.size() && is_space(s[i])) ++i;
   return i;
@@ -246,9 +260,9 @@ bool parse_long(std::string_view digits, long& out) {
 }
 
 struct Block {
-  std::string txt;         // the record without its PFN line and blank line (6.12: ts digits cut)
-  size_t stacktrace = 0;   // offset in txt of what follows the first line
-  size_t len = 0;          // the length page_owner_sort compares for 6.1's pre-merge
+  std::string txt;        // the record without its PFN line and blank line (6.12: ts digits cut)
+  size_t stacktrace = 0;  // offset in txt of what follows the first line
+  size_t len = 0;         // the length page_owner_sort compares for 6.1's pre-merge
   std::string comm;
   int32_t pid = 0, tgid = 0;
   uint64_t ts_nsec = 0, free_ts_nsec = 0;
@@ -312,10 +326,16 @@ int get_allocator(std::string_view buf, std::string_view pfn_line) {
   return allocator == 0 ? 1 << 4 : allocator;
 }
 
-bool is_released(const Block& b) { return b.free_ts_nsec != 0 && b.ts_nsec < b.free_ts_nsec; }
+bool is_released(const Block& b) {
+  return b.free_ts_nsec != 0 && b.ts_nsec < b.free_ts_nsec;
+}
 
-int sign_of(int v) { return (v > 0) - (v < 0); }
-int strcmp_view(std::string_view a, std::string_view b) { return sign_of(a.compare(b)); }
+int sign_of(int v) {
+  return (v > 0) - (v < 0);
+}
+int strcmp_view(std::string_view a, std::string_view b) {
+  return sign_of(a.compare(b));
+}
 int32_t wrapping_sub(int32_t a, int32_t b) {
   return static_cast<int32_t>(static_cast<uint32_t>(a) - static_cast<uint32_t>(b));
 }
@@ -430,7 +450,8 @@ Result<PageOwnerSort> PageOwnerSort::configure(PageOwnerSortVersion version,
       case 'd': break;  // debug messages on stderr: nothing to do
       case kPosPid:
         c->filter |= kFilterPid;
-        if (!parse_nums_list(a.value, c->pids)) return bad_input("wrong/invalid pid in from the command line:" + a.value);
+        if (!parse_nums_list(a.value, c->pids))
+          return bad_input("wrong/invalid pid in from the command line:" + a.value);
         break;
       case kPosTgid:
         c->filter |= kFilterTgid;
@@ -453,8 +474,13 @@ Result<PageOwnerSort> PageOwnerSort::configure(PageOwnerSortVersion version,
     if (is61) {
       set_single_cmp(*c, key->cmp, key->sign);  // 6.1: options apply in order, the last one wins
     } else {
-      int bit = a.flag == 'a' ? 1 : a.flag == 'm' ? 2 : a.flag == 'p' ? 4 : a.flag == 's' ? 8 : a.flag == 't' ? 16
-              : a.flag == 'P' ? 32 : 64;
+      int bit = a.flag == 'a'   ? 1
+                : a.flag == 'm' ? 2
+                : a.flag == 'p' ? 4
+                : a.flag == 's' ? 8
+                : a.flag == 't' ? 16
+                : a.flag == 'P' ? 32
+                                : 64;
       compare_flags |= bit;
       letter = key;
     }

@@ -15,10 +15,10 @@ struct KeyName {
   GroupKey key;
 };
 constexpr KeyName kGroupKeys[] = {
-    {"stack", GroupKey::Stack},   {"stacktrace", GroupKey::Stack}, {"st", GroupKey::Stack},
-    {"tgid", GroupKey::Tgid},     {"tg", GroupKey::Tgid},          {"pid", GroupKey::Pid},
-    {"p", GroupKey::Pid},         {"comm", GroupKey::Comm},        {"name", GroupKey::Comm},
-    {"n", GroupKey::Comm},        {"module", GroupKey::Module},    {"allocator", GroupKey::Allocator},
+    {"stack", GroupKey::Stack},    {"stacktrace", GroupKey::Stack},  {"st", GroupKey::Stack},
+    {"tgid", GroupKey::Tgid},      {"tg", GroupKey::Tgid},           {"pid", GroupKey::Pid},
+    {"p", GroupKey::Pid},          {"comm", GroupKey::Comm},         {"name", GroupKey::Comm},
+    {"n", GroupKey::Comm},         {"module", GroupKey::Module},     {"allocator", GroupKey::Allocator},
     {"ator", GroupKey::Allocator}, {"category", GroupKey::Category},
 };
 
@@ -27,14 +27,30 @@ struct FieldName {
   SortField field;
 };
 constexpr FieldName kSortFields[] = {
-    {"pages", SortField::Pages},        {"memory", SortField::Pages},     {"m", SortField::Pages},
-    {"times", SortField::Times},        {"count", SortField::Times},      {"t", SortField::Times},
-    {"pid", SortField::Pid},            {"p", SortField::Pid},            {"tgid", SortField::Tgid},
-    {"tg", SortField::Tgid},            {"name", SortField::Comm},        {"n", SortField::Comm},
-    {"comm", SortField::Comm},          {"stacktrace", SortField::Stack}, {"st", SortField::Stack},
-    {"stack", SortField::Stack},        {"txt", SortField::Txt},          {"T", SortField::Txt},
-    {"alloc_ts", SortField::AllocTs},   {"at", SortField::AllocTs},       {"allocator", SortField::Allocator},
-    {"ator", SortField::Allocator},     {"module", SortField::Module},    {"category", SortField::Category},
+    {"pages", SortField::Pages},
+    {"memory", SortField::Pages},
+    {"m", SortField::Pages},
+    {"times", SortField::Times},
+    {"count", SortField::Times},
+    {"t", SortField::Times},
+    {"pid", SortField::Pid},
+    {"p", SortField::Pid},
+    {"tgid", SortField::Tgid},
+    {"tg", SortField::Tgid},
+    {"name", SortField::Comm},
+    {"n", SortField::Comm},
+    {"comm", SortField::Comm},
+    {"stacktrace", SortField::Stack},
+    {"st", SortField::Stack},
+    {"stack", SortField::Stack},
+    {"txt", SortField::Txt},
+    {"T", SortField::Txt},
+    {"alloc_ts", SortField::AllocTs},
+    {"at", SortField::AllocTs},
+    {"allocator", SortField::Allocator},
+    {"ator", SortField::Allocator},
+    {"module", SortField::Module},
+    {"category", SortField::Category},
 };
 
 std::string allocator_name(int bits) {
@@ -93,7 +109,8 @@ Result<std::vector<SortKey>> parse_sort_keys(std::string_view spec) {
   size_t start = 0;
   for (;;) {
     size_t comma = spec.find(',', start);
-    std::string_view item = spec.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    std::string_view item =
+        spec.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     SortKey key{SortField::Pages, false};
     std::string_view name = item;
     if (!name.empty() && (name[0] == '-' || name[0] == '+')) {
@@ -128,7 +145,8 @@ Result<TopResult> compute_top(PageOwnerSource& source, const TopOptions& options
   for (uint64_t n = 0; source.next(r); ++n) {
     ++result.records;
     result.pages += r.pages();
-    if (options.pids && std::find(options.pids->begin(), options.pids->end(), r.pid.value_or(-1)) == options.pids->end())
+    if (options.pids &&
+        std::find(options.pids->begin(), options.pids->end(), r.pid.value_or(-1)) == options.pids->end())
       continue;
     if (options.tgids &&
         std::find(options.tgids->begin(), options.tgids->end(), r.tgid.value_or(-1)) == options.tgids->end())
@@ -186,8 +204,7 @@ Result<TopResult> compute_top(PageOwnerSource& source, const TopOptions& options
     }
     return false;
   });
-  if (options.min_pages)
-    std::erase_if(groups, [&](const TopGroup& g) { return g.pages < options.min_pages; });
+  if (options.min_pages) std::erase_if(groups, [&](const TopGroup& g) { return g.pages < options.min_pages; });
   if (options.top && groups.size() > options.top) groups.resize(options.top);
   result.groups = std::move(groups);
   return result;

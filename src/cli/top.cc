@@ -1,3 +1,5 @@
+#include "ramsift/analysis/top.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
@@ -6,7 +8,6 @@
 
 #include "commands.h"
 #include "ramsift/analysis/page_owner_sort.h"
-#include "ramsift/analysis/top.h"
 #include "ramsift/base/mapped_file.h"
 #include "ramsift/decode/page_owner_text.h"
 #include "ramsift/output/top.h"
@@ -82,12 +83,18 @@ std::vector<PageOwnerSortArg> ordered_args(const CLI::App& cmd) {
     std::string name = opt->get_name();
     size_t i = used[opt]++;
     auto value = [&] { return i < opt->results().size() ? opt->results()[i] : std::string(); };
-    if (name == "--pid") args.push_back({kPosPid, value()});
-    else if (name == "--tgid") args.push_back({kPosTgid, value()});
-    else if (name == "--name") args.push_back({kPosName, value()});
-    else if (name == "--cull") args.push_back({kPosCull, value()});
-    else if (name == "--sort") args.push_back({kPosSort, value()});
-    else if (name.size() == 2 && name[0] == '-') args.push_back({name[1], {}});
+    if (name == "--pid")
+      args.push_back({kPosPid, value()});
+    else if (name == "--tgid")
+      args.push_back({kPosTgid, value()});
+    else if (name == "--name")
+      args.push_back({kPosName, value()});
+    else if (name == "--cull")
+      args.push_back({kPosCull, value()});
+    else if (name == "--sort")
+      args.push_back({kPosSort, value()});
+    else if (name.size() == 2 && name[0] == '-')
+      args.push_back({name[1], {}});
   }
   return args;
 }
@@ -166,14 +173,18 @@ void add_top(CLI::App& app, Context& context) {
   cmd->add_option("--page-size", c->page_size, "Bytes per page, for sizes (default 4096)");
   for (const Letter& l : kLetters) cmd->add_flag(std::string("-") + l.flag, c->flag, l.help);
   auto multi = [&](const char* name, std::vector<std::string>& v, const char* help) {
-    cmd->add_option(name, v, help)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(1)->allow_extra_args(false);
+    cmd->add_option(name, v, help)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->expected(1)
+        ->allow_extra_args(false);
   };
   multi("--pid", c->pids, "Keep records of these pids (comma separated)");
   multi("--tgid", c->tgids, "Keep records of these thread group ids (comma separated)");
   multi("--name", c->names, "Keep records of these command names (comma separated)");
   multi("--cull", c->culls, "page_owner_sort's culling: pid|p, tgid|tg, name|n, stacktrace|st, allocator|ator");
-  multi("--sort", c->sorts, "Sort keys [+|-]key[,...]: page_owner_sort's pid tgid name stacktrace txt alloc_ts "
-                            "allocator, and pages times module category");
+  multi("--sort", c->sorts,
+        "Sort keys [+|-]key[,...]: page_owner_sort's pid tgid name stacktrace txt alloc_ts "
+        "allocator, and pages times module category");
   cmd->callback([c, cmd, &context] {
     auto file = MappedFile::open(c->input);
     if (!file) {

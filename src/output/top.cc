@@ -67,7 +67,8 @@ void print_text(const TopResult& r, uint64_t page_size, std::ostream& out) {
   std::vector<size_t> width(header.size());
   for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
   for (const TopGroup& g : r.groups) {
-    std::vector<std::string> row = {std::to_string(g.pages), human_size(g.pages * page_size), std::to_string(g.records)};
+    std::vector<std::string> row = {std::to_string(g.pages), human_size(g.pages * page_size),
+                                    std::to_string(g.records)};
     for (GroupKey k : scalars) row.push_back(scalar_key(g, k));
     for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
     rows.push_back(std::move(row));

@@ -43,15 +43,15 @@ struct TopOptions {
   std::vector<SortKey> sort = {{SortField::Pages, true}};
   std::optional<std::vector<int32_t>> pids, tgids;  // keep only these (page_owner_sort --pid/--tgid)
   std::optional<std::vector<std::string>> comms;    // --name
-  size_t top = 0;           // 0: every group
-  uint64_t min_pages = 0;   // drop smaller groups
+  size_t top = 0;                                   // 0: every group
+  uint64_t min_pages = 0;                           // drop smaller groups
 };
 
 struct TopGroup {
   uint64_t records = 0;
   uint64_t pages = 0;
-  uint64_t first_record = 0;  // index of its first record, for ties
-  uint64_t first_ts_nsec = 0; // earliest allocation time in the group
+  uint64_t first_record = 0;   // index of its first record, for ties
+  uint64_t first_ts_nsec = 0;  // earliest allocation time in the group
   // The keys (only those in TopOptions::by are meaningful), from the first record.
   std::optional<int32_t> pid, tgid;
   std::string comm;

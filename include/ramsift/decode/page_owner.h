@@ -38,10 +38,10 @@ struct PageOwnerRecord {
   uint64_t pfn = 0;
   unsigned order = 0;
   uint32_t gfp_mask = 0;
-  std::string gfp_flags;  // %pGg: "GFP_KERNEL|__GFP_COMP", "" when the mask is 0
-  std::optional<int32_t> pid;    // 5.11+
-  std::optional<int32_t> tgid;   // 5.18+
-  std::string comm;              // 5.18+ (empty before), at most TASK_COMM_LEN-1 bytes from a kernel
+  std::string gfp_flags;                 // %pGg: "GFP_KERNEL|__GFP_COMP", "" when the mask is 0
+  std::optional<int32_t> pid;            // 5.11+
+  std::optional<int32_t> tgid;           // 5.18+
+  std::string comm;                      // 5.18+ (empty before), at most TASK_COMM_LEN-1 bytes from a kernel
   std::optional<uint64_t> ts_nsec;       // 5.11+
   std::optional<uint64_t> free_ts_nsec;  // 5.11+ in struct page_owner; printed 5.11-6.7 only
 
@@ -58,7 +58,7 @@ struct PageOwnerRecord {
   std::optional<uint32_t> stack_handle;  // depot_stack_handle_t; unknown for text input
 
   std::optional<std::string> last_migrate_reason;  // migrate_reason_names[]: "compaction", ...
-  bool slab_cache_page = false;                     // the "Slab cache page" line (memcg_data has OBJCGS/OBJEXTS)
+  bool slab_cache_page = false;                    // the "Slab cache page" line (memcg_data has OBJCGS/OBJEXTS)
   std::optional<MemcgCharge> memcg;
 
   uint64_t pages() const { return order < 64 ? uint64_t{1} << order : 0; }
@@ -66,10 +66,10 @@ struct PageOwnerRecord {
 
 // How a kernel prints the first line of a record.
 enum class PageOwnerLine1 {
-  Order,          // 5.4-5.10:  "Page allocated via order %u, mask %#x(%pGg)"
-  PidFreeTs,      // 5.11-5.17: "..., pid %d, ts %llu ns, free_ts %llu ns"
-  TgidFreeTs,     // 5.18-6.7:  "..., pid %d, tgid %d (%s), ts %llu ns, free_ts %llu ns"
-  Tgid,           // 6.8+:      "..., pid %d, tgid %d (%s), ts %llu ns"
+  Order,       // 5.4-5.10:  "Page allocated via order %u, mask %#x(%pGg)"
+  PidFreeTs,   // 5.11-5.17: "..., pid %d, ts %llu ns, free_ts %llu ns"
+  TgidFreeTs,  // 5.18-6.7:  "..., pid %d, tgid %d (%s), ts %llu ns, free_ts %llu ns"
+  Tgid,        // 6.8+:      "..., pid %d, tgid %d (%s), ts %llu ns"
 };
 
 // The text variant of /sys/kernel/debug/page_owner one kernel prints, so the

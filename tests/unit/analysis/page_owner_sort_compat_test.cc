@@ -5,7 +5,6 @@
 // documented fixes applied ("fixed"), and, when the case does not touch a
 // fixed bug, against the unmodified tool too ("pristine").
 #include <doctest/doctest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -41,7 +40,9 @@ Tool tool(PageOwnerSortVersion v) {
 #endif
 }
 
-std::string data_path(const std::string& name) { return std::string(RAMSIFT_TEST_DATA) + "/page_owner/" + name; }
+std::string data_path(const std::string& name) {
+  return std::string(RAMSIFT_TEST_DATA) + "/page_owner/" + name;
+}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -63,13 +64,20 @@ std::vector<PageOwnerSortArg> to_args(const std::vector<std::string>& words) {
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
     auto next = [&] { return i + 1 < words.size() ? words[++i] : std::string(); };
-    if (w == "--pid") args.push_back({kPosPid, next()});
-    else if (w == "--tgid") args.push_back({kPosTgid, next()});
-    else if (w == "--name") args.push_back({kPosName, next()});
-    else if (w == "--cull") args.push_back({kPosCull, next()});
-    else if (w == "--sort") args.push_back({kPosSort, next()});
-    else if (w.size() == 2 && w[0] == '-') args.push_back({w[1], {}});
-    else FAIL("bad test option " << w);
+    if (w == "--pid")
+      args.push_back({kPosPid, next()});
+    else if (w == "--tgid")
+      args.push_back({kPosTgid, next()});
+    else if (w == "--name")
+      args.push_back({kPosName, next()});
+    else if (w == "--cull")
+      args.push_back({kPosCull, next()});
+    else if (w == "--sort")
+      args.push_back({kPosSort, next()});
+    else if (w.size() == 2 && w[0] == '-')
+      args.push_back({w[1], {}});
+    else
+      FAIL("bad test option " << w);
   }
   return args;
 }
@@ -114,13 +122,14 @@ bool touches_fixed_bug(PageOwnerSortVersion v, const std::string& options) {
     }
   }
   if (v == PageOwnerSortVersion::V6_12) return sort && !letter;  // deviation 1
-  return (!letter && !sort && !cull) || cull_free;                // deviations 2 and 3
+  return (!letter && !sort && !cull) || cull_free;               // deviations 2 and 3
 }
 
 void compare_matrix(PageOwnerSortVersion version, const std::vector<std::string>& inputs,
                     const std::vector<std::string>& matrix) {
-  REQUIRE_MESSAGE(kToolsBuilt, "page_owner_sort was not built: install linux-source-6.1 and linux-source-6.12 "
-                               "(.ci/setup) and re-run cmake");
+  REQUIRE_MESSAGE(kToolsBuilt,
+                  "page_owner_sort was not built: install linux-source-6.1 and linux-source-6.12 "
+                  "(.ci/setup) and re-run cmake");
   Tool t = tool(version);
   for (const std::string& input_name : inputs) {
     std::string input = data_path(input_name);
@@ -136,27 +145,87 @@ void compare_matrix(PageOwnerSortVersion version, const std::vector<std::string>
 
 }  // namespace
 
-TEST_CASE("page_owner_sort 6.12: byte-identical output for sort, cull and select options") {
+TEST_CASE("analysis: page_owner_sort 6.12: byte-identical output for sort, cull and select options") {
   compare_matrix(PageOwnerSortVersion::V6_12, {"synthetic-6.12.txt", "synthetic-6.1.txt"},
-                 {"", "-t", "-m", "-s", "-p", "-P", "-n", "-a", "-d -m", "--cull st", "--cull stacktrace",
-                  "--cull pid", "--cull tg", "--cull n", "--cull ator", "--cull stacktrace,pid",
-                  "--cull p,tg,n,st,ator", "-m --cull n,st", "-a --cull st", "--pid 812,1", "--tgid 2290",
-                  "--name bash,Xorg", "--name bash --cull st", "--pid 812 --cull st", "--tgid 2290 --cull n,p -m",
-                  "--name Xorg,systemd --cull n", "--sort -ator", "--sort n,-p", "--sort at", "--sort -at,p", "--sort -T",
-                  "--sort st,-tg", "--sort txt,pid --cull p", "-m --sort n", "--cull st --sort p"});
+                 {"",
+                  "-t",
+                  "-m",
+                  "-s",
+                  "-p",
+                  "-P",
+                  "-n",
+                  "-a",
+                  "-d -m",
+                  "--cull st",
+                  "--cull stacktrace",
+                  "--cull pid",
+                  "--cull tg",
+                  "--cull n",
+                  "--cull ator",
+                  "--cull stacktrace,pid",
+                  "--cull p,tg,n,st,ator",
+                  "-m --cull n,st",
+                  "-a --cull st",
+                  "--pid 812,1",
+                  "--tgid 2290",
+                  "--name bash,Xorg",
+                  "--name bash --cull st",
+                  "--pid 812 --cull st",
+                  "--tgid 2290 --cull n,p -m",
+                  "--name Xorg,systemd --cull n",
+                  "--sort -ator",
+                  "--sort n,-p",
+                  "--sort at",
+                  "--sort -at,p",
+                  "--sort -T",
+                  "--sort st,-tg",
+                  "--sort txt,pid --cull p",
+                  "-m --sort n",
+                  "--cull st --sort p"});
 }
 
-TEST_CASE("page_owner_sort 6.1: byte-identical output for sort, cull, select and free options") {
-  compare_matrix(PageOwnerSortVersion::V6_1,
-                 {"synthetic-6.1.txt", "synthetic-6.12.txt", "synthetic-6.1-released.txt"},
-                 {"", "-t", "-m", "-s", "-p", "-P", "-n", "-a", "-r", "-f", "-f -m", "-t -f", "-d -s", "--cull st",
-                  "--cull pid", "--cull tg", "--cull n", "--cull ator", "--cull st,p", "--cull f", "--cull free,st",
-                  "--cull f,n -m", "--pid 812,1 -t", "--name bash,Xorg -m", "--tgid 2290 --cull p",
-                  "--sort -at,pid", "--sort ft", "--sort -ft,at", "--sort p,-st", "--sort T", "--sort ator,n",
-                  "-m -a", "-a -m", "--sort p -m", "-m --sort n,-p", "--cull st -r", "-r --cull st"});
+TEST_CASE("analysis: page_owner_sort 6.1: byte-identical output for sort, cull, select and free options") {
+  compare_matrix(PageOwnerSortVersion::V6_1, {"synthetic-6.1.txt", "synthetic-6.12.txt", "synthetic-6.1-released.txt"},
+                 {"",
+                  "-t",
+                  "-m",
+                  "-s",
+                  "-p",
+                  "-P",
+                  "-n",
+                  "-a",
+                  "-r",
+                  "-f",
+                  "-f -m",
+                  "-t -f",
+                  "-d -s",
+                  "--cull st",
+                  "--cull pid",
+                  "--cull tg",
+                  "--cull n",
+                  "--cull ator",
+                  "--cull st,p",
+                  "--cull f",
+                  "--cull free,st",
+                  "--cull f,n -m",
+                  "--pid 812,1 -t",
+                  "--name bash,Xorg -m",
+                  "--tgid 2290 --cull p",
+                  "--sort -at,pid",
+                  "--sort ft",
+                  "--sort -ft,at",
+                  "--sort p,-st",
+                  "--sort T",
+                  "--sort ator,n",
+                  "-m -a",
+                  "-a -m",
+                  "--sort p -m",
+                  "-m --sort n,-p",
+                  "--cull st -r",
+                  "-r --cull st"});
 }
 
-TEST_CASE("page_owner_sort 6.1 --cull free: ramsift's labels are the unmodified tool's, corrected") {
+TEST_CASE("analysis: page_owner_sort 6.1 --cull free: ramsift's labels are the unmodified tool's, corrected") {
   // In this sample every record with free_ts != 0 has ts < free_ts, so the
   // tool's grouping (free_ts != 0) is -f's "released" and only the labels,
   // which the tool has the wrong way round, differ.
@@ -179,7 +248,7 @@ TEST_CASE("page_owner_sort 6.1 --cull free: ramsift's labels are the unmodified 
   CHECK(run_ramsift(PageOwnerSortVersion::V6_1, "--cull f,st", input) == swapped);
 }
 
-TEST_CASE("page_owner_sort options rejected as the tool rejects them") {
+TEST_CASE("analysis: page_owner_sort options rejected as the tool rejects them") {
   auto error_of = [](PageOwnerSortVersion v, const std::string& options) {
     auto r = PageOwnerSort::configure(v, to_args(split_words(options)));
     REQUIRE_FALSE(r);
@@ -200,14 +269,14 @@ TEST_CASE("page_owner_sort options rejected as the tool rejects them") {
   CHECK(PageOwnerSort::configure(V::V6_12, to_args(split_words("-m -m"))));
 }
 
-TEST_CASE("ramsift top --compat: the command line keeps page_owner_sort's option order") {
+TEST_CASE("analysis: ramsift top --compat: the command line keeps page_owner_sort's option order") {
   REQUIRE(kToolsBuilt);
   std::string input = data_path("synthetic-6.1.txt");
   std::string out = "/tmp/ramsift-top-" + std::to_string(getpid()) + ".txt";
   for (const std::string options : {"-m --sort n,-p", "--sort n,-p -m", "-a -m", "--cull st,pid --sort -p"}) {
     CAPTURE(options);
-    std::string cmd = std::string(RAMSIFT_BINARY) + " top --compat page_owner_sort-6.1 " + options + " " + input +
-                      " > " + out;
+    std::string cmd =
+        std::string(RAMSIFT_BINARY) + " top --compat page_owner_sort-6.1 " + options + " " + input + " > " + out;
     REQUIRE(std::system(cmd.c_str()) == 0);
     CHECK(slurp(out) == run_tool(tool(PageOwnerSortVersion::V6_1).pristine, options, input));
   }

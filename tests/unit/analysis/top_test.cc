@@ -1,6 +1,7 @@
 // `ramsift top`: grouping, filters, sorting, classification, output, CLI.
-#include <doctest/doctest.h>
+#include "ramsift/analysis/top.h"
 
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,7 +11,6 @@
 
 #include "ramsift/analysis/classify.h"
 #include "ramsift/analysis/page_owner_sort.h"
-#include "ramsift/analysis/top.h"
 #include "ramsift/decode/page_owner_text.h"
 #include "ramsift/output/top.h"
 
@@ -70,7 +70,7 @@ const std::vector<std::string> kGpu = {"post_alloc_hook+0x1/0x2", "ttm_pool_allo
 
 }  // namespace
 
-TEST_CASE("top: groups by stack, sums pages, sorts by pages, ties in order of first appearance") {
+TEST_CASE("analysis: top: groups by stack, sums pages, sorts by pages, ties in order of first appearance") {
   VectorSource source({rec(1, "a", 0, kAnon), rec(2, "b", 2, kSlab), rec(3, "c", 0, kGpu), rec(4, "d", 1, kAnon),
                        rec(5, "e", 1, kGpu), rec(6, "f", 0, kGpu)});
   TopResult r = top(source, {});
@@ -86,7 +86,7 @@ TEST_CASE("top: groups by stack, sums pages, sorts by pages, ties in order of fi
   CHECK(r.groups[2].pid == 1);  // the first record stands for the group
 }
 
-TEST_CASE("top: combined keys, filters, --top and --min-pages") {
+TEST_CASE("analysis: top: combined keys, filters, --top and --min-pages") {
   std::vector<PageOwnerRecord> records = {rec(1, "a", 0, kAnon), rec(1, "a", 3, kSlab), rec(2, "b", 0, kAnon),
                                           rec(2, "b", 0, kAnon), rec(3, "c", 1, kGpu)};
   {
@@ -127,7 +127,7 @@ TEST_CASE("top: combined keys, filters, --top and --min-pages") {
   }
 }
 
-TEST_CASE("top: sort keys parse with + and -, unknown keys are refused") {
+TEST_CASE("analysis: top: sort keys parse with + and -, unknown keys are refused") {
   auto keys = parse_sort_keys("-pages,+comm,at,ator,st,module");
   REQUIRE(keys);
   REQUIRE(keys->size() == 6);
@@ -144,7 +144,7 @@ TEST_CASE("top: sort keys parse with + and -, unknown keys are refused") {
   CHECK_FALSE(parse_group_key("txt"));
 }
 
-TEST_CASE("classify: module, function, category") {
+TEST_CASE("analysis: classify: module, function, category") {
   CHECK(frame_function("kmem_cache_alloc_noprof+0x1c/0x80") == "kmem_cache_alloc_noprof");
   CHECK(frame_function("0xffffffffc0a01234") == "0xffffffffc0a01234");
   CHECK(frame_module("ttm_pool_alloc+0x2a1/0x600 [ttm]") == "ttm");
@@ -167,7 +167,7 @@ TEST_CASE("classify: module, function, category") {
   CHECK(category_names().back() == "other");
 }
 
-TEST_CASE("top --by allocator agrees with page_owner_sort --cull allocator") {
+TEST_CASE("analysis: top --by allocator agrees with page_owner_sort --cull allocator") {
   std::string text = sample("synthetic-6.12.txt");
   PageOwnerTextReader a(text, "a");
   TopOptions o;
@@ -198,7 +198,7 @@ TEST_CASE("top --by allocator agrees with page_owner_sort --cull allocator") {
   CHECK(ours == theirs);
 }
 
-TEST_CASE("top output: text, JSON and CSV") {
+TEST_CASE("analysis: top output: text, JSON and CSV") {
   VectorSource source({rec(1, "a,b", 0, kAnon), rec(2, "x\"y", 2, kGpu)});
   TopOptions o;
   o.by = {GroupKey::Comm, GroupKey::Stack};
@@ -229,7 +229,7 @@ TEST_CASE("top output: text, JSON and CSV") {
   CHECK(json.str().find("\"bytes\": 16384") != std::string::npos);
 }
 
-TEST_CASE("ramsift top: exit codes and problems on stderr") {
+TEST_CASE("analysis: ramsift top: exit codes and problems on stderr") {
   std::string dir = "/tmp/ramsift-top-cli-" + std::to_string(getpid());
   REQUIRE(std::system(("mkdir -p " + dir).c_str()) == 0);
   std::string text = sample("synthetic-6.12.txt");

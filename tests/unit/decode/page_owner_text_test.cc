@@ -1,5 +1,7 @@
 // The debugfs page_owner text: parse -> print is the identity on kernel
 // output of every format variant; bad input is named by line and skipped.
+#include "ramsift/decode/page_owner_text.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 #include <sstream>
 
 #include "ramsift/base/mapped_file.h"
-#include "ramsift/decode/page_owner_text.h"
 
 using namespace ramsift;
 
@@ -57,7 +58,7 @@ constexpr std::string_view kV6_12 =
 
 }  // namespace
 
-TEST_CASE("page_owner text: the synthetic 6.12 sample prints back byte for byte") {
+TEST_CASE("decode: page_owner text: the synthetic 6.12 sample prints back byte for byte") {
   std::string text = read_data("synthetic-6.12.txt");
   PageOwnerText parsed = parse_page_owner_text(text, "synthetic-6.12.txt");
   CHECK_MESSAGE(parsed.problems.empty(), problems_text(parsed.problems));
@@ -66,7 +67,7 @@ TEST_CASE("page_owner text: the synthetic 6.12 sample prints back byte for byte"
   CHECK(print_page_owner_text(parsed) == text);
 }
 
-TEST_CASE("page_owner text: the synthetic 6.1 samples print back byte for byte") {
+TEST_CASE("decode: page_owner text: the synthetic 6.1 samples print back byte for byte") {
   for (const char* name : {"synthetic-6.1.txt", "synthetic-6.1-released.txt"}) {
     CAPTURE(name);
     std::string text = read_data(name);
@@ -77,7 +78,7 @@ TEST_CASE("page_owner text: the synthetic 6.1 samples print back byte for byte")
   }
 }
 
-TEST_CASE("page_owner text: 5.10, 5.15 and 6.12 records, field by field") {
+TEST_CASE("decode: page_owner text: 5.10, 5.15 and 6.12 records, field by field") {
   PageOwnerText a = parse_page_owner_text(kV5_10);
   REQUIRE(a.records.size() == 1);
   CHECK(a.format.line1 == PageOwnerLine1::Order);
@@ -122,11 +123,12 @@ TEST_CASE("page_owner text: 5.10, 5.15 and 6.12 records, field by field") {
   CHECK(print_page_owner_text(c) == kV6_12);
 }
 
-TEST_CASE("page_owner text: a record cut off by the end of the file is reported, the rest kept") {
+TEST_CASE("decode: page_owner text: a record cut off by the end of the file is reported, the rest kept") {
   std::string text = read_data("synthetic-6.12.txt");
   // Cut in the middle of the last record's stack, and also just before its blank line.
   size_t last = text.rfind("Page allocated");
-  uint64_t last_line = 1 + static_cast<uint64_t>(std::count(text.begin(), text.begin() + static_cast<long>(last), '\n'));
+  uint64_t last_line =
+      1 + static_cast<uint64_t>(std::count(text.begin(), text.begin() + static_cast<long>(last), '\n'));
   for (size_t cut : {last + 200, text.size() - 1, last + 10}) {
     CAPTURE(cut);
     PageOwnerText parsed = parse_page_owner_text(std::string_view(text).substr(0, cut), "po.txt");
@@ -137,7 +139,7 @@ TEST_CASE("page_owner text: a record cut off by the end of the file is reported,
   }
 }
 
-TEST_CASE("page_owner text: a bad record is named by its line and skipped") {
+TEST_CASE("decode: page_owner text: a bad record is named by its line and skipped") {
   std::string text = std::string(kV6_12) + std::string(kV6_12);
   std::string bad = text;
   bad.replace(bad.find("PFN 0x10a3c2"), 12, "PFN 0xZZ");  // first record's line 2
@@ -155,7 +157,7 @@ TEST_CASE("page_owner text: a bad record is named by its line and skipped") {
   CHECK(parsed.problems[0].to_string() == "po.txt: line 5: unexpected line in a record");
 }
 
-TEST_CASE("page_owner text: numbers only in the form the kernel prints them") {
+TEST_CASE("decode: page_owner text: numbers only in the form the kernel prints them") {
   auto rejects = [](std::string_view from, std::string_view to) {
     std::string text(kV6_12);
     text.replace(text.find(from), from.size(), to);
@@ -174,7 +176,7 @@ TEST_CASE("page_owner text: numbers only in the form the kernel prints them") {
   rejects("Flags 0x17ffffc0020028(", "Flags 17ffffc0020028(");
 }
 
-TEST_CASE("page_owner text: records of a different format than the first are refused") {
+TEST_CASE("decode: page_owner text: records of a different format than the first are refused") {
   std::string text = std::string(kV6_12) + std::string(kV5_15);
   PageOwnerText parsed = parse_page_owner_text(text, "po.txt");
   CHECK(parsed.records.size() == 1);
@@ -182,7 +184,7 @@ TEST_CASE("page_owner text: records of a different format than the first are ref
   CHECK(parsed.problems[0].message().starts_with("line 8: record in a different format"));
 }
 
-TEST_CASE("page_owner text: blank lines where a record should start are reported") {
+TEST_CASE("decode: page_owner text: blank lines where a record should start are reported") {
   std::string text = "\n" + std::string(kV5_10);
   PageOwnerText parsed = parse_page_owner_text(text, "po.txt");
   CHECK(parsed.records.size() == 1);
@@ -192,7 +194,7 @@ TEST_CASE("page_owner text: blank lines where a record should start are reported
   CHECK(parse_page_owner_text("").problems.empty());
 }
 
-TEST_CASE("page_owner text: parsing speed (MB/s, printed)") {
+TEST_CASE("decode: page_owner text: parsing speed (MB/s, printed)") {
   std::string one = read_data("synthetic-6.12.txt");
   std::string text;
   while (text.size() < (16u << 20)) text += one;
@@ -207,6 +209,6 @@ TEST_CASE("page_owner text: parsing speed (MB/s, printed)") {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(reader.problems().empty());
   CHECK(records == 80 * (text.size() / one.size()));
-  MESSAGE("parsed " << text.size() / 1e6 << " MB, " << records << " records in " << seconds << " s: "
-                    << text.size() / 1e6 / seconds << " MB/s");
+  MESSAGE("parsed " << text.size() / 1e6 << " MB, " << records << " records in " << seconds
+                    << " s: " << text.size() / 1e6 / seconds << " MB/s");
 }
