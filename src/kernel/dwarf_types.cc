@@ -164,6 +164,7 @@ struct DwarfTypes::Impl {
   std::vector<CompileUnit> cus;       // in .debug_info order (by DIE offset)
   size_t frontier = 0;                // CUs before this one are all indexed
   std::unordered_map<std::string, Dwarf_Off> index;  // first definitions in indexed CUs
+  std::unordered_map<std::string, Dwarf_Off> answers;  // find_any() results, by key and hint
 
   std::unordered_map<Dwarf_Off, TypeRef> refs;
   std::unordered_map<Dwarf_Off, std::shared_ptr<const TypeLayout>> layouts;
@@ -510,7 +511,12 @@ struct DwarfTypes::Impl {
   }
 
   Result<Dwarf_Off> find_any(char kind, std::string_view n, std::string_view hint, const std::string& what) {
-    return find(key(kind, n), hint, {}, [](Dwarf_Off) -> Result<bool> { return true; }, what);
+    // Remembered per hint: a hinted search walks its units before the index.
+    std::string remembered = key(kind, n) + '\n' + std::string(hint);
+    if (auto it = answers.find(remembered); it != answers.end()) return it->second;
+    RAMSIFT_TRY(Dwarf_Off off, find(key(kind, n), hint, {}, [](Dwarf_Off) -> Result<bool> { return true; }, what));
+    answers.emplace(std::move(remembered), off);
+    return off;
   }
 
   // ---- resolving ----
