@@ -27,7 +27,7 @@ namespace {
 
 std::string range_text(const PhysRange& r) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%#018" PRIx64 "-%#018" PRIx64, r.start.value(), r.end().value() - 1);
+  std::snprintf(buf, sizeof buf, "0x%016" PRIx64 "-0x%016" PRIx64, r.start.value(), r.end().value() - 1);
   return buf;
 }
 
