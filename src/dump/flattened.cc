@@ -64,7 +64,8 @@ Result<LogicalFile> LogicalFile::index_flattened(std::span<const std::byte> byte
       break;
     }
     uint64_t end;
-    if (offset < 0 || size < 0 || add_overflows(static_cast<uint64_t>(offset), static_cast<uint64_t>(size), &end))
+    if (offset < 0 || size < 0 || add_overflows(static_cast<uint64_t>(offset), static_cast<uint64_t>(size), &end) ||
+        end > static_cast<uint64_t>(INT64_MAX))
       return corrupt("flattened block header: bad offset " + std::to_string(offset) + " / size " + std::to_string(size))
           .in_file(std::string(origin))
           .at_offset(pos);

@@ -2,14 +2,12 @@
 // header version, plain or flattened (-F), whole or --split. See diskdump.h
 // for the layout.
 //
-// One pass over the memory per part: the descriptor table is reserved for
-// every present page of the part (an upper bound, as makedumpfile reserves
-// for every dumpable page of the whole dump in each split part), pages are
-// compressed and appended as they are read, and the bitmaps and headers are
-// written last, when the 2nd bitmap is known. In a flattened stream the
-// headers are also written first with an empty 2nd bitmap, so the stream
-// exercises "a later block overrides an earlier one" like makedumpfile's
-// rewrite of the sub-header.
+// Two passes over the memory: the first finds the pages to dump (read()
+// does not say NoData, WriteSource::include accepts them), so the headers
+// and bitmaps can be written first, as makedumpfile writes them; the second
+// compresses and appends page data and descriptors, file by file. In a
+// flattened stream the sub-header is written again at the end, as
+// makedumpfile rewrites it, so readers must let a later block win.
 #include <fcntl.h>
 #include <lzo/lzo1x.h>
 #include <snappy-c.h>
@@ -372,49 +370,58 @@ Result<std::vector<std::string>> write_kdump(const WriteSource& source, const st
   l.desc_offset = l.bitmap_offset + 2 * l.bitmap_bytes;
 
   std::vector<std::byte> present((l.max_mapnr + 7) / 8);
-  uint64_t present_count = 0;
   for (const PhysRange& r : source.memory->ranges())
-    for (uint64_t pfn = r.start.value() / ps; pfn < (r.end().value() + ps - 1) / ps; ++pfn)
-      if (!test_bit(present, pfn)) {
-        set_bit(present, pfn);
-        ++present_count;
-      }
+    for (uint64_t pfn = r.start.value() / ps; pfn < (r.end().value() + ps - 1) / ps; ++pfn) set_bit(present, pfn);
 
-  // Split by present pages, about as many in each part.
+  // Which pages are dumped, before anything is written: the bitmaps go
+  // first, as makedumpfile writes them, so a stream cut short still starts
+  // with a usable header.
+  std::vector<std::byte> page(ps);
+  std::vector<std::byte> dumped(present.size());
+  uint64_t dumped_count = 0;
+  auto readable = [&](uint64_t pfn) -> Result<bool> {
+    if (source.include && !source.include(pfn)) return false;
+    Status s = source.memory->read_exact(PhysAddr{pfn * ps}, page);
+    if (s) return true;
+    if (s.error().code() == ErrorCode::NoData || s.error().code() == ErrorCode::Fault) return false;
+    return std::move(s).error().with_context("reading page " + hex(pfn * ps));
+  };
+  for (uint64_t pfn = 0; pfn < l.max_mapnr; ++pfn) {
+    if (!test_bit(present, pfn)) continue;
+    RAMSIFT_TRY(bool in, readable(pfn));
+    if (in) {
+      set_bit(dumped, pfn);
+      ++dumped_count;
+    }
+  }
+
+  // Split by dumped pages, about as many in each part (as makedumpfile).
   std::vector<uint64_t> bounds{0};
   {
-    uint64_t per = (present_count + nparts - 1) / nparts, seen = 0;
+    uint64_t per = (dumped_count + nparts - 1) / nparts, seen = 0;
     for (uint64_t pfn = 0; pfn < l.max_mapnr && bounds.size() < nparts; ++pfn)
-      if (test_bit(present, pfn) && ++seen == per * bounds.size()) bounds.push_back(pfn + 1);
+      if (test_bit(dumped, pfn) && ++seen == per * bounds.size()) bounds.push_back(pfn + 1);
     while (bounds.size() < nparts) bounds.push_back(l.max_mapnr);
     bounds.push_back(l.max_mapnr);
   }
 
   std::vector<std::string> files;
-  std::vector<std::byte> page(ps);
-  std::vector<std::byte> dumped(present.size());
   Compressor compressor(options.codec, ps);
   for (unsigned part = 0; part < nparts; ++part) {
     const uint64_t start = bounds[part], end = bounds[part + 1];
     std::string file = nparts > 1 ? path + "." + std::to_string(part + 1) : path;
     RAMSIFT_TRY(Sink sink, Sink::create(file, options.flattened));
     uint64_t slots = 0;
-    for (uint64_t pfn = start; pfn < end; ++pfn) slots += test_bit(present, pfn);
-    std::fill(dumped.begin(), dumped.end(), std::byte{0});
-    if (options.flattened)
-      RAMSIFT_TRY_STATUS(sink.write_at(0, header_region(source, options, l, start, end, present, dumped)));
+    for (uint64_t pfn = start; pfn < end; ++pfn) slots += test_bit(dumped, pfn);
+    std::vector<std::byte> headers = header_region(source, options, l, start, end, present, dumped);
+    RAMSIFT_TRY_STATUS(sink.write_at(0, headers));
 
     PartWriter out(sink, l.desc_offset, l.desc_offset + slots * kPageDescSize);
     std::optional<uint64_t> zero_page_at;
     for (uint64_t pfn = start; pfn < end; ++pfn) {
-      if (!test_bit(present, pfn)) continue;
-      if (source.include && !source.include(pfn)) continue;
-      Status s = source.memory->read_exact(PhysAddr{pfn * ps}, page);
-      if (!s) {
-        if (s.error().code() == ErrorCode::NoData || s.error().code() == ErrorCode::Fault) continue;
-        return std::move(s).error().with_context("reading page " + hex(pfn * ps) + " for " + file);
-      }
-      set_bit(dumped, pfn);
+      if (!test_bit(dumped, pfn)) continue;
+      RAMSIFT_TRY(bool in, readable(pfn));
+      if (!in) return io_error("page " + hex(pfn * ps) + " became unreadable while writing").in_file(file);
       bool zero = options.share_zero_pages &&
                   std::all_of(page.begin(), page.end(), [](std::byte b) { return b == std::byte{0}; });
       if (zero && zero_page_at) {
@@ -433,7 +440,11 @@ Result<std::vector<std::string>> write_kdump(const WriteSource& source, const st
       }
     }
     RAMSIFT_TRY_STATUS(out.flush());
-    RAMSIFT_TRY_STATUS(sink.write_at(0, header_region(source, options, l, start, end, present, dumped)));
+    // makedumpfile rewrites the sub-header at the end (the eraseinfo
+    // fields); in a flattened stream that is a second block for the same
+    // bytes, which readers must let win.
+    if (options.flattened)
+      RAMSIFT_TRY_STATUS(sink.write_at(l.block_size, std::span(headers).subspan(l.block_size, kSubHeaderSize)));
     RAMSIFT_TRY_STATUS(sink.finish());
     files.push_back(file);
   }
