@@ -249,7 +249,7 @@ std::vector<std::byte> header_region(const WriteSource& source, const KdumpWrite
     put64(b, sub + kSubEndPfn, end_pfn);
   }
   const uint64_t extra_at = sub + kSubHeaderSize;
-  std::memcpy(b.data() + extra_at, l.extra.data(), l.extra.size());
+  if (!l.extra.empty()) std::memcpy(b.data() + extra_at, l.extra.data(), l.extra.size());
   if (v >= 3 && l.vmcoreinfo_size) {
     put64(b, sub + kSubOffsetVmcoreinfo, extra_at + l.vmcoreinfo_in_extra);
     put64(b, sub + kSubSizeVmcoreinfo, l.vmcoreinfo_size);
