@@ -24,6 +24,7 @@
 #include "ramsift/dump/dump.h"
 #include "ramsift/dump/spec_memory.h"
 #include "ramsift/dump/writer.h"
+#include "support/test_files.h"
 
 using namespace ramsift;
 namespace dd = ramsift::dump_formats::diskdump;
@@ -33,45 +34,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-SpecMemory load_spec(const std::string& name) {
-  std::ifstream in(std::string(RAMSIFT_TEST_DATA) + "/" + name);
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto memory = SpecMemory::parse(text.str());
-  REQUIRE(memory);
-  return std::move(*memory);
-}
+using test::load_spec;
+using test::read_file;
+using test::write_file;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() / ("ramsift-kdump-test-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("kdump") {}
 };
-
-std::vector<std::byte> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> out(chars.size());
-  std::memcpy(out.data(), chars.data(), chars.size());
-  return out;
-}
-
-void write_file(const std::string& path, std::span<const std::byte> bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
 
 // The spec's memory with the upper half of every page zeroed: every page
 // compresses, so the codecs' page paths are exercised (the spec pattern
