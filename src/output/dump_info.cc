@@ -48,7 +48,7 @@ void print_text(const Dump& dump, std::ostream& out) {
   const DumpInfo& info = dump.info();
   auto row = [&](const char* key, const std::string& value) {
     char buf[24];
-    std::snprintf(buf, sizeof buf, "%-14s", key);
+    std::snprintf(buf, sizeof buf, "%-16s", key);
     out << buf << value << '\n';
   };
   row("format", format_text(info));
