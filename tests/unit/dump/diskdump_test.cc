@@ -743,28 +743,3 @@ TEST_CASE("kdump writer refuses what the format cannot hold") {
   CHECK_FALSE(write_kdump(spec.source(), dir.file("x"), {.header_version = 7}));
   CHECK_FALSE(write_kdump(WriteSource{}, dir.file("x"), {}));
 }
-
-// Not run by default: `ramsift_unit -tc='kdump read throughput*' --no-skip`.
-TEST_CASE("kdump read throughput (benchmark)" * doctest::skip()) {
-  TempDir dir;
-  SpecMemory spec = SpecMemory::parse("range 0x0 0x10000000 seed 1\n").value();
-  HalfZeroMemory half(spec);
-  WriteSource source = spec.source();
-  source.memory = &half;
-  for (KdumpCodec codec : {KdumpCodec::None, KdumpCodec::Zlib, KdumpCodec::Lzo, KdumpCodec::Snappy, KdumpCodec::Zstd}) {
-    auto t0 = std::chrono::steady_clock::now();
-    auto files = write_kdump(source, dir.file("bench"), {.codec = codec});
-    REQUIRE(files);
-    auto t1 = std::chrono::steady_clock::now();
-    OpenOptions options;
-    options.cache_pages = 0;
-    auto dump = must_open(*files, options);
-    std::vector<std::byte> buf(1 << 20);
-    for (uint64_t a = 0; a < 0x10000000; a += buf.size()) REQUIRE(dump->read_exact(PhysAddr{a}, buf));
-    auto t2 = std::chrono::steady_clock::now();
-    double mb = 256.0;
-    MESSAGE(kdump_codec_name(codec) << ": write " << mb / std::chrono::duration<double>(t1 - t0).count() << " MB/s, read "
-                                    << mb / std::chrono::duration<double>(t2 - t1).count() << " MB/s, file "
-                                    << fs::file_size(files->front()) / 1048576 << " MiB");
-  }
-}
