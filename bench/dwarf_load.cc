@@ -97,9 +97,11 @@ int main(int argc, char** argv) {
   std::printf("%-40s %9.2f ms  %zu symbols, build ID %s\n", "open (ELF, symbols, libdwarf)", ms_since(start),
               dwarf->elf().symbol_count(), dwarf->elf().build_id().value_or("none").c_str());
   auto total = Clock::now();
+  int failed = 0;
   for (const Lookup& l : lookups) {
     auto t = Clock::now();
     std::string result = run(*dwarf, l);
+    if (result.starts_with("error: ")) ++failed;
     DwarfTypes::Stats s = dwarf->stats();
     std::printf("%-40s %9.2f ms  CUs %zu/%zu  %s\n", l.what.c_str(), ms_since(t), s.compile_units_indexed,
                 s.compile_units, result.c_str());
@@ -110,5 +112,7 @@ int main(int argc, char** argv) {
   auto again = Clock::now();
   for (const Lookup& l : lookups) (void)run(*dwarf, l);
   std::printf("%-40s %9.2f ms\n", "all lookups again (cached)", ms_since(again));
-  return 0;
+  // Names given on the command line must all resolve (the fixture test);
+  // the default list spans kernel versions, so some of it misses anywhere.
+  return argc > 2 && failed ? 1 : 0;
 }

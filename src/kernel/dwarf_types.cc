@@ -14,6 +14,9 @@
 
 #include "vmlinux_elf_impl.h"
 
+// Exported by libdwarf 20210528 but missing from its header.
+extern "C" int dwarf_set_reloc_application(int apply);
+
 namespace ramsift {
 namespace {
 
@@ -863,6 +866,17 @@ Result<DwarfTypes> DwarfTypes::open(std::shared_ptr<const VmlinuxElf> elf) {
     return not_implemented("big-endian ELF: bitfield offsets are converted for little-endian only").in_file(path);
   auto impl = std::make_unique<Impl>();
   impl->pointer_size = elf->is_64bit() ? 8 : 4;
+  // libdwarf applies .rela.debug_* relocations whenever it finds them. A
+  // vmlinux linked with --emit-relocs (x86_64 with CONFIG_RELOCATABLE) keeps
+  // them although the linker already applied them, and libdwarf 20210528
+  // fails on their types (DW_DLE_RELOC_SECTION_RELOC_TARGET_SIZE_UNKNOWN).
+  // Only relocatable objects (.ko) need them. The switch is process-wide in
+  // libdwarf, so it is set on every open, under this lock.
+  static std::mutex reloc_switch;
+  std::lock_guard lock(reloc_switch);
+  GElf_Ehdr ehdr;
+  bool relocatable = gelf_getehdr(elf->impl().elf, &ehdr) != nullptr && ehdr.e_type == ET_REL;
+  dwarf_set_reloc_application(relocatable ? 1 : 0);
   Dwarf_Error err = nullptr;
   int rc = dwarf_elf_init(elf->impl().elf, DW_DLC_READ, nullptr, nullptr, &impl->dbg, &err);
   if (rc == DW_DLV_ERROR) {
