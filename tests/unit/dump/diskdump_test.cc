@@ -733,7 +733,7 @@ TEST_CASE("ramsift info on kdump dumps shows the format and fields") {
   CHECK(r.status == 0);
   CHECK(r.out.find("kdump-compressed (flattened) (split, 2 parts)") != std::string::npos);
   CHECK(r.out.find("arm64") != std::string::npos);
-  CHECK(r.out.find("excluded      2 pages") != std::string::npos);
+  CHECK(r.out.find("excluded        2 pages") != std::string::npos);
 }
 
 TEST_CASE("kdump writer refuses what the format cannot hold") {
