@@ -46,12 +46,10 @@ void JsonWriter::begin_array() {
 }
 
 void JsonWriter::end_array() {
-  {
-    bool empty = stack_.back().first;
-    stack_.pop_back();
-    if (!empty) newline();
-    out_ << ']';
-  }
+  bool empty = stack_.back().first;
+  stack_.pop_back();
+  if (!empty) newline();
+  out_ << ']';
 }
 
 void JsonWriter::key(std::string_view name) {
