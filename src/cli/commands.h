@@ -25,11 +25,24 @@ struct DumpOptions {
   std::string format = "text";
 };
 
+// Kernel options as typed (parsed when a dump is opened): crash's and
+// ramparse's names.
+struct KernelOptionsText {
+  std::string vmlinux;
+  std::string modules;
+  std::string kaslr_offset, phys_offset, kimage_voffset, va_bits;
+  std::string arch;
+  std::string phys_base;  // a single raw image's physical address
+};
+
 struct Context {
   int exit_code = kOk;
 };
 
 void add_dump_options(CLI::App& command, DumpOptions& options);
+// --vmlinux, --modules, --kaslr-offset, --phys-offset, --kimage-voffset,
+// --va-bits, --arch, --phys-base.
+void add_kernel_options(CLI::App& command, KernelOptionsText& options);
 // Opens the dump; prints its problems. nullptr (and exit code 2) on failure.
 std::unique_ptr<Dump> open_or_report(const DumpOptions& options, Context& context);
 OutputFormat parse_format(const std::string& name);

@@ -1,0 +1,64 @@
+#include "records.h"
+
+#include <fstream>
+#include <iostream>
+
+#include "ramsift/base/mapped_file.h"
+#include "ramsift/decode/page_owner_text.h"
+
+namespace ramsift::cli {
+
+namespace {
+
+class TextRecords final : public OpenedRecords {
+ public:
+  TextRecords(MappedFile file) : file_(std::move(file)), reader_(as_text(file_), file_.path()) {}
+  PageOwnerSource& source() override { return reader_; }
+  std::string describe() const override { return "page_owner text " + file_.path(); }
+
+ private:
+  MappedFile file_;
+  PageOwnerTextReader reader_;
+};
+
+// A page_owner text file starts with a record (or is empty); no dump format
+// starts with these bytes.
+bool looks_like_page_owner_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  char head[16] = {};
+  in.read(head, sizeof head);
+  std::string_view got(head, static_cast<size_t>(in.gcount()));
+  return got.empty() || std::string_view("Page allocated v").starts_with(got) || got.starts_with("Page allocated v");
+}
+
+}  // namespace
+
+void add_records_options(CLI::App& command, RecordsOptions& options, const char* positional) {
+  command
+      .add_option(positional, options.inputs,
+                  "page_owner text (a copy of /sys/kernel/debug/page_owner), or a dump: a file (all parts of a split "
+                  "dump), a Qualcomm ramdump directory, or FILE@ADDR[,FILE@ADDR...]")
+      ->required();
+  add_kernel_options(command, options.kernel);
+}
+
+std::unique_ptr<OpenedRecords> open_records(const RecordsOptions& options, Context& context) {
+  if (options.inputs.size() == 1 && looks_like_page_owner_text(options.inputs[0])) {
+    auto file = MappedFile::open(options.inputs[0]);
+    if (!file) {
+      report(file.error());
+      context.exit_code = kFailed;
+      return nullptr;
+    }
+    return std::make_unique<TextRecords>(std::move(*file));
+  }
+  return open_dump_records(options, context);
+}
+
+void finish_records(OpenedRecords& records, Context& context) {
+  for (const Error& e : records.source().problems()) report(e);
+  if (!records.source().problems().empty() && context.exit_code == kOk) context.exit_code = kPartial;
+}
+
+}  // namespace ramsift::cli

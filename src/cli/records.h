@@ -1,0 +1,46 @@
+// Where a command's page_owner records come from: a debugfs text file (what
+// page_owner_sort users hold) or a dump with its vmlinux. Every command that
+// reads records (top, diff, flamegraph, page-owner) goes through this, so
+// each takes both kinds of input the same way.
+//
+//   RecordsOptions in;  add_records_options(*cmd, in);
+//   auto records = open_records(in, context);   // null: reported, exit code set
+//   PageOwnerRecord r;
+//   while (records->source().next(r)) ...
+//   finish_records(*records, context);          // problems to stderr, exit 1 if any
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "ramsift/decode/page_owner_source.h"
+
+namespace ramsift::cli {
+
+struct RecordsOptions {
+  // One input: a page_owner text file, or a dump (several files for a split
+  // dump, a Qualcomm directory, FILE@ADDR lists).
+  std::vector<std::string> inputs;
+  KernelOptionsText kernel;  // --vmlinux, --modules, overrides (dumps only)
+};
+
+class OpenedRecords {
+ public:
+  virtual ~OpenedRecords() = default;
+  virtual PageOwnerSource& source() = 0;
+  // "page_owner text" or "dump"; the kernel release when known.
+  virtual std::string describe() const = 0;
+};
+
+// Declares `input` (positional, required) and the kernel options.
+void add_records_options(CLI::App& command, RecordsOptions& options, const char* positional = "input");
+// A second input for commands with two (diff): positional name given.
+std::unique_ptr<OpenedRecords> open_records(const RecordsOptions& options, Context& context);
+// The dump half of open_records() (dump_records.cc).
+std::unique_ptr<OpenedRecords> open_dump_records(const RecordsOptions& options, Context& context);
+// Reports the source's problems on stderr; sets exit code 1 when there were any.
+void finish_records(OpenedRecords& records, Context& context);
+
+}  // namespace ramsift::cli
