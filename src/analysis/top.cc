@@ -138,6 +138,8 @@ Result<TopResult> compute_top(PageOwnerSource& source, const TopOptions& options
     return std::any_of(options.sort.begin(), options.sort.end(), [&](const SortKey& k) { return k.field == f; });
   };
   const bool want_txt = sorts_by(SortField::Txt);
+  const CategoryRules& rules = options.categories ? *options.categories : CategoryRules::generic();
+  std::unordered_map<int32_t, std::string> process_names;
   std::unordered_map<std::string, size_t> index;
   std::vector<TopGroup> groups;
   PageOwnerRecord r;
@@ -145,14 +147,12 @@ Result<TopResult> compute_top(PageOwnerSource& source, const TopOptions& options
   for (uint64_t n = 0; source.next(r); ++n) {
     ++result.records;
     result.pages += r.pages();
-    if (options.pids &&
-        std::find(options.pids->begin(), options.pids->end(), r.pid.value_or(-1)) == options.pids->end())
-      continue;
-    if (options.tgids &&
-        std::find(options.tgids->begin(), options.tgids->end(), r.tgid.value_or(-1)) == options.tgids->end())
-      continue;
-    if (options.comms && std::find(options.comms->begin(), options.comms->end(), r.comm) == options.comms->end())
-      continue;
+    // Every record names its tgid's process, filtered out or not.
+    if (r.tgid) {
+      auto [name, added] = process_names.try_emplace(*r.tgid, r.comm);
+      if (!added && r.pid == r.tgid) name->second = r.comm;
+    }
+    if (!options.filter.matches(r)) continue;
     ++result.matched_records;
     result.matched_pages += r.pages();
 
@@ -169,7 +169,7 @@ Result<TopResult> compute_top(PageOwnerSource& source, const TopOptions& options
         case GroupKey::Tgid: key += std::to_string(r.tgid.value_or(-1)); break;
         case GroupKey::Comm: key += r.comm; break;
         case GroupKey::Module: key += module = module_of(r.stack); break;
-        case GroupKey::Category: key += category = category_of(r.stack); break;
+        case GroupKey::Category: key += category = rules.classify(r.stack, r.comm); break;
         case GroupKey::Allocator: key += allocator = allocator_name(page_owner_sort_allocator(r)); break;
       }
       key += '\0';
@@ -184,7 +184,7 @@ Result<TopResult> compute_top(PageOwnerSource& source, const TopOptions& options
       g.comm = r.comm;
       g.stack = r.stack;
       g.module = has(GroupKey::Module) ? std::string(module) : std::string(module_of(r.stack));
-      g.category = has(GroupKey::Category) ? std::string(category) : std::string(category_of(r.stack));
+      g.category = has(GroupKey::Category) ? std::string(category) : std::string(rules.classify(r.stack, r.comm));
       g.allocator = has(GroupKey::Allocator) ? allocator : allocator_name(page_owner_sort_allocator(r));
       if (want_txt) append_page_owner_record(g.txt, r, source.text_format());
       groups.push_back(std::move(g));
@@ -194,6 +194,8 @@ Result<TopResult> compute_top(PageOwnerSource& source, const TopOptions& options
     g.pages += r.pages();
     g.first_ts_nsec = std::min(g.first_ts_nsec, r.ts_nsec.value_or(0));
   }
+  for (TopGroup& g : groups)
+    if (g.tgid) g.process = process_names[*g.tgid];
   result.problems = source.problems();
   result.groups_total = groups.size();
   // Groups are in order of first appearance; a stable sort keeps that order for ties.

@@ -7,17 +7,18 @@
 #include <memory>
 
 #include "commands.h"
+#include "filter_options.h"
 #include "ramsift/analysis/page_owner_sort.h"
-#include "ramsift/base/mapped_file.h"
-#include "ramsift/decode/page_owner_text.h"
 #include "ramsift/output/top.h"
+#include "records.h"
 
 namespace ramsift::cli {
 
 namespace {
 
 struct TopCommand {
-  std::string input;
+  RecordsOptions input;
+  FilterOptionsText filters;
   std::string compat;
   std::string by;
   std::string format = "text";
@@ -48,33 +49,6 @@ constexpr Letter kLetters[] = {
     {'d', "Accepted for page_owner_sort compatibility; does nothing"},
 };
 
-Result<std::vector<int32_t>> parse_ids(const std::string& what, const std::string& list) {
-  std::vector<int32_t> ids;
-  size_t start = 0;
-  for (;;) {
-    size_t comma = list.find(',', start);
-    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    char* end = nullptr;
-    long v = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || v < INT32_MIN || v > INT32_MAX)
-      return bad_input("--" + what + ": not a number: \"" + item + "\"");
-    ids.push_back(static_cast<int32_t>(v));
-    if (comma == std::string::npos) return ids;
-    start = comma + 1;
-  }
-}
-
-std::vector<std::string> split_commas(const std::string& list) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t comma = list.find(',', start);
-    out.push_back(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
-
 // The page_owner_sort options in the order they were given.
 std::vector<PageOwnerSortArg> ordered_args(const CLI::App& cmd) {
   std::vector<PageOwnerSortArg> args;
@@ -99,8 +73,9 @@ std::vector<PageOwnerSortArg> ordered_args(const CLI::App& cmd) {
   return args;
 }
 
-Result<TopOptions> native_options(const std::vector<PageOwnerSortArg>& args, const TopCommand& c) {
-  TopOptions o;
+// Folds page_owner_sort's --pid/--tgid/--name (the last of each wins, as in
+// the tool) into `o.filter`, which already holds the other filters.
+Result<TopOptions> native_options(const std::vector<PageOwnerSortArg>& args, const TopCommand& c, TopOptions o) {
   std::optional<SortKey> letter;
   std::optional<std::vector<SortKey>> sort;
   std::vector<GroupKey> by;
@@ -134,15 +109,15 @@ Result<TopOptions> native_options(const std::vector<PageOwnerSortArg>& args, con
         break;
       case kPosPid: {
         RAMSIFT_TRY(auto ids, parse_ids("pid", a.value));
-        o.pids = std::move(ids);
+        o.filter.pids = std::move(ids);
         break;
       }
       case kPosTgid: {
         RAMSIFT_TRY(auto ids, parse_ids("tgid", a.value));
-        o.tgids = std::move(ids);
+        o.filter.tgids = std::move(ids);
         break;
       }
-      case kPosName: o.comms = split_commas(a.value); break;
+      case kPosName: o.filter.comms = split_commas(a.value); break;
       default: break;
     }
   }
@@ -161,7 +136,7 @@ void add_top(CLI::App& app, Context& context) {
   auto c = std::make_shared<TopCommand>();
   CLI::App* cmd = app.add_subcommand(
       "top", "Who holds memory: page_owner records grouped, summed and sorted (page_owner_sort and more)");
-  cmd->add_option("input", c->input, "page_owner text (a copy of /sys/kernel/debug/page_owner)")->required();
+  add_records_options(*cmd, c->input);
   cmd->add_option("--compat", c->compat,
                   "Print exactly what the kernel's page_owner_sort prints: page_owner_sort (6.8+ tool), "
                   "page_owner_sort-6.12, or page_owner_sort-6.1 (5.19-6.7 tool)")
@@ -182,42 +157,55 @@ void add_top(CLI::App& app, Context& context) {
   multi("--tgid", c->tgids, "Keep records of these thread group ids (comma separated)");
   multi("--name", c->names, "Keep records of these command names (comma separated)");
   multi("--cull", c->culls, "page_owner_sort's culling: pid|p, tgid|tg, name|n, stacktrace|st, allocator|ator");
+  add_filter_options(*cmd, c->filters, /*process_lists=*/false);
   multi("--sort", c->sorts,
         "Sort keys [+|-]key[,...]: page_owner_sort's pid tgid name stacktrace txt alloc_ts "
         "allocator, and pages times module category");
   cmd->callback([c, cmd, &context] {
-    auto file = MappedFile::open(c->input);
-    if (!file) {
-      report(file.error());
+    std::vector<PageOwnerSortArg> args = ordered_args(*cmd);
+    const FilterOptionsText& f = c->filters;
+    const bool filtered = !f.module.empty() || !f.function.empty() || !f.gfp.empty() || f.order || !f.since.empty() ||
+                          !f.until.empty() || !f.older_than.empty() || !f.pfn_range.empty() || !f.categories.empty();
+    if (!c->compat.empty() && (!c->by.empty() || c->top || c->min_pages || c->format != "text" || filtered)) {
+      report(
+          bad_input("--compat prints page_owner_sort's output only: no --by, --top, --min-pages, --format, "
+                    "filters or --categories"));
       context.exit_code = kFailed;
       return;
     }
-    PageOwnerTextReader reader(as_text(*file), file->path());
-    std::vector<PageOwnerSortArg> args = ordered_args(*cmd);
+    std::optional<PageOwnerSort> sorter;
+    TopOptions options;
+    std::unique_ptr<CategoryRules> rules;
     if (!c->compat.empty()) {
-      if (!c->by.empty() || c->top || c->min_pages || c->format != "text") {
-        report(bad_input("--compat prints page_owner_sort's output only: no --by, --top, --min-pages or --format"));
-        context.exit_code = kFailed;
-        return;
-      }
       auto version = c->compat == "page_owner_sort-6.1" ? PageOwnerSortVersion::V6_1 : PageOwnerSortVersion::V6_12;
-      auto sorter = PageOwnerSort::configure(version, args);
-      if (!sorter) {
-        report(sorter.error());
+      auto configured = PageOwnerSort::configure(version, args);
+      if (!configured) {
+        report(configured.error());
         context.exit_code = kFailed;
         return;
       }
+      sorter = std::move(*configured);
+    } else {
+      auto filter = make_filter(c->filters, c->input, context);
+      if (!filter || !load_categories(c->filters, rules, context)) return;
+      options.filter = std::move(*filter);
+      options.categories = rules.get();
+      auto native = native_options(args, *c, std::move(options));
+      if (!native) {
+        report(native.error());
+        context.exit_code = kFailed;
+        return;
+      }
+      options = std::move(*native);
+    }
+    auto records = open_records(c->input, context);
+    if (!records) return;
+    if (sorter) {
       std::string out;
-      sorter->run(reader, out);
+      sorter->run(records->source(), out);
       std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
     } else {
-      auto options = native_options(args, *c);
-      if (!options) {
-        report(options.error());
-        context.exit_code = kFailed;
-        return;
-      }
-      auto result = compute_top(reader, *options);
+      auto result = compute_top(records->source(), options);
       if (!result) {
         report(result.error());
         context.exit_code = kFailed;
@@ -225,8 +213,7 @@ void add_top(CLI::App& app, Context& context) {
       }
       print_top(*result, parse_format(c->format), c->page_size, std::cout);
     }
-    for (const Error& e : reader.problems()) report(e);
-    if (!reader.problems().empty()) context.exit_code = kPartial;
+    finish_records(*records, context);
   });
 }
 

@@ -69,7 +69,9 @@ void print_text(const TopResult& r, uint64_t page_size, std::ostream& out) {
   for (const TopGroup& g : r.groups) {
     std::vector<std::string> row = {std::to_string(g.pages), human_size(g.pages * page_size),
                                     std::to_string(g.records)};
-    for (GroupKey k : scalars) row.push_back(scalar_key(g, k));
+    for (GroupKey k : scalars)
+      row.push_back(k == GroupKey::Tgid && g.tgid && !g.process.empty() ? scalar_key(g, k) + " (" + g.process + ")"
+                                                                        : scalar_key(g, k));
     for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
     rows.push_back(std::move(row));
   }
@@ -96,6 +98,8 @@ void print_text(const TopResult& r, uint64_t page_size, std::ostream& out) {
 void print_json(const TopResult& r, uint64_t page_size, std::ostream& out) {
   JsonWriter j(out);
   j.begin_object();
+  j.key("schema"), j.value("ramsift.top");
+  j.key("version"), j.value(1);
   j.key("records"), j.value(r.records);
   j.key("pages"), j.value(r.pages);
   j.key("page_size"), j.value(page_size);
@@ -122,6 +126,7 @@ void print_json(const TopResult& r, uint64_t page_size, std::ostream& out) {
         j.end_array();
       } else if ((k == GroupKey::Pid && g.pid) || (k == GroupKey::Tgid && g.tgid)) {
         j.value(static_cast<int64_t>(k == GroupKey::Pid ? *g.pid : *g.tgid));
+        if (k == GroupKey::Tgid) j.key("process"), j.value(g.process);
       } else if (k == GroupKey::Pid || k == GroupKey::Tgid) {
         j.null();
       } else {
@@ -136,7 +141,7 @@ void print_json(const TopResult& r, uint64_t page_size, std::ostream& out) {
 
 void print_csv(const TopResult& r, uint64_t page_size, std::ostream& out) {
   out << "pages,bytes,records";
-  for (GroupKey k : r.by) out << ',' << group_key_name(k);
+  for (GroupKey k : r.by) out << ',' << group_key_name(k) << (k == GroupKey::Tgid ? ",process" : "");
   out << '\n';
   for (const TopGroup& g : r.groups) {
     out << g.pages << ',' << g.pages * page_size << ',' << g.records;
@@ -151,6 +156,7 @@ void print_csv(const TopResult& r, uint64_t page_size, std::ostream& out) {
         write_csv_field(out, joined);
       } else {
         write_csv_field(out, scalar_key(g, k));
+        if (k == GroupKey::Tgid) out << ',', write_csv_field(out, g.process);
       }
     }
     out << '\n';

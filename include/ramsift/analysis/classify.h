@@ -5,10 +5,10 @@
 //   category_of(record.stack)   // "slab", "page-cache", ... or "other"
 //   page_owner_sort_allocator(record)  // CMA|SLAB|VMALLOC|OTHERS bits, as page_owner_sort computes them
 //
-// The category is a first heuristic: the innermost frame whose function is
-// in kCategoryRules (src/analysis/classify.cc) decides; docs/top.md lists the
-// table. To add a category or a function: add a row there, add a stack to
-// tests/unit/analysis/classify_test.cc.
+// The category is a first heuristic: the built-in "generic" rules
+// (data/categories/generic.rules, categories.h) on the stack alone; the
+// innermost frame some rule matches decides. docs/categories.md explains the
+// rules and how to add one.
 #pragma once
 
 #include <span>
@@ -27,8 +27,9 @@ std::string_view frame_module(std::string_view frame);
 // The module of the first frame that has one, innermost first; "vmlinux" if none does.
 std::string_view module_of(std::span<const std::string> stack);
 
+// CategoryRules::generic().classify(stack, ""): for callers without --categories.
 std::string_view category_of(std::span<const std::string> stack);
-// Every category name category_of() can return, in table order, "other" last.
+// Every category name category_of() can return, in rule order, "other" last.
 std::span<const std::string_view> category_names();
 
 // page_owner_sort's allocator classes (its enum ALLOCATOR_BIT values).

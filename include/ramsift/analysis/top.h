@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ramsift/analysis/categories.h"
+#include "ramsift/analysis/filter.h"
 #include "ramsift/base/error.h"
 #include "ramsift/decode/page_owner_source.h"
 
@@ -41,10 +43,10 @@ Result<std::vector<SortKey>> parse_sort_keys(std::string_view spec);
 struct TopOptions {
   std::vector<GroupKey> by = {GroupKey::Stack};
   std::vector<SortKey> sort = {{SortField::Pages, true}};
-  std::optional<std::vector<int32_t>> pids, tgids;  // keep only these (page_owner_sort --pid/--tgid)
-  std::optional<std::vector<std::string>> comms;    // --name
-  size_t top = 0;                                   // 0: every group
-  uint64_t min_pages = 0;                           // drop smaller groups
+  RecordFilter filter;                        // keep only these records
+  const CategoryRules* categories = nullptr;  // null: CategoryRules::generic()
+  size_t top = 0;                             // 0: every group
+  uint64_t min_pages = 0;                     // drop smaller groups
 };
 
 struct TopGroup {
@@ -55,6 +57,7 @@ struct TopGroup {
   // The keys (only those in TopOptions::by are meaningful), from the first record.
   std::optional<int32_t> pid, tgid;
   std::string comm;
+  std::string process;  // the tgid's name: its leader's comm (pid == tgid), else the first comm seen
   std::vector<std::string> stack;
   std::string module, allocator, category;
   std::string txt;  // the first record's debugfs text, for --sort txt
@@ -63,7 +66,7 @@ struct TopGroup {
 struct TopResult {
   std::vector<GroupKey> by;
   uint64_t records = 0, pages = 0;                  // everything read
-  uint64_t matched_records = 0, matched_pages = 0;  // after --pid/--tgid/--name
+  uint64_t matched_records = 0, matched_pages = 0;  // after the filter
   uint64_t groups_total = 0;                        // before --top/--min-pages
   std::vector<TopGroup> groups;
   std::vector<Error> problems;  // the source's unreadable records

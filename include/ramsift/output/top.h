@@ -3,10 +3,12 @@
 //   print_top(result, OutputFormat::Text, 4096, std::cout);
 //
 // Text: a summary line, then one row per group (pages, size, records, the
-// scalar keys); with the stack as a key its frames follow the row, indented.
-// JSON: {"records", "pages", "page_size", ..., "groups": [{"pages", "bytes",
-// "records", <key>: value, "stack": [frames]}]}. CSV: one row per group,
-// columns pages,bytes,records,<keys>, the stack's frames joined by ";".
+// scalar keys; a tgid with its process name); with the stack as a key its
+// frames follow the row, indented. JSON, one document: {"schema": "ramsift.top",
+// "version": 1, "records", "pages", "page_size", ..., "groups": [{"pages",
+// "bytes", "records", <key>: value, "process" after "tgid", "stack": [frames]}]}.
+// CSV: one row per group, columns pages,bytes,records,<keys> (tgid followed by
+// process), the stack's frames joined by ";".
 #pragma once
 
 #include <cstdint>

@@ -105,7 +105,7 @@ TEST_CASE("analysis: top: combined keys, filters, --top and --min-pages") {
     VectorSource s(records);
     TopOptions o;
     o.by = {GroupKey::Module};
-    o.pids = std::vector<int32_t>{1, 3};
+    o.filter.pids = std::vector<int32_t>{1, 3};
     TopResult r = top(s, o);
     CHECK(r.matched_records == 3);
     CHECK(r.matched_pages == 11);
