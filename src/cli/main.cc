@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "report_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"ramsift: who owns memory in a Linux kernel dump"};
@@ -11,6 +12,8 @@ int main(int argc, char** argv) {
   ramsift::cli::Context context;
   ramsift::cli::add_info(app, context);
   ramsift::cli::add_top(app, context);
+  ramsift::cli::add_diff(app, context);
+  ramsift::cli::add_flamegraph(app, context);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,49 @@
+#include "ramsift/analysis/flamegraph.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "ramsift/analysis/classify.h"
+
+namespace ramsift {
+
+std::string flame_frame(std::string_view frame) {
+  std::string name(frame_function(frame));
+  std::string_view module = frame_module(frame);
+  if (!module.empty()) (name += " [") += std::string(module) += ']';
+  return name;
+}
+
+Result<FlameStacks> collect_flame_stacks(PageOwnerSource& source, const FlameOptions& options) {
+  FlameStacks result;
+  const CategoryRules& rules = options.categories ? *options.categories : CategoryRules::generic();
+  std::unordered_map<std::string, size_t> index;
+  PageOwnerRecord r;
+  std::string key;
+  while (source.next(r)) {
+    ++result.records;
+    result.pages += r.pages();
+    if (!options.filter.matches(r)) continue;
+    ++result.matched_records;
+    result.matched_pages += r.pages();
+    // The record's frames, root first, as the key of its path.
+    key.clear();
+    for (auto f = r.stack.rbegin(); f != r.stack.rend(); ++f) (key += flame_frame(*f)) += ';';
+    auto [it, inserted] = index.try_emplace(key, result.stacks.size());
+    if (inserted) {
+      FlameStack s;
+      for (auto f = r.stack.rbegin(); f != r.stack.rend(); ++f) s.frames.push_back(flame_frame(*f));
+      result.stacks.push_back(std::move(s));
+    }
+    FlameStack& s = result.stacks[it->second];
+    s.pages += r.pages();
+    ++s.records;
+    s.category_pages[std::string(rules.classify(r.stack, r.comm))] += r.pages();
+  }
+  std::sort(result.stacks.begin(), result.stacks.end(),
+            [](const FlameStack& a, const FlameStack& b) { return a.frames < b.frames; });
+  result.problems = source.problems();
+  return result;
+}
+
+}  // namespace ramsift

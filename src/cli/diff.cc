@@ -1,0 +1,82 @@
+// ramsift diff BEFORE AFTER
+#include "ramsift/analysis/diff.h"
+
+#include <iostream>
+#include <memory>
+
+#include "filter_options.h"
+#include "ramsift/output/diff.h"
+#include "records.h"
+#include "report_commands.h"
+
+namespace ramsift::cli {
+
+namespace {
+
+struct DiffCommand {
+  std::string before_input, after_input;
+  RecordsOptions before, after;
+  FilterOptionsText filters;
+  std::string by = "stack";
+  std::string format = "text";
+  size_t top = 0;
+  uint64_t page_size = 4096;
+};
+
+}  // namespace
+
+void add_diff(CLI::App& app, Context& context) {
+  auto c = std::make_shared<DiffCommand>();
+  CLI::App* cmd = app.add_subcommand(
+      "diff", "What changed between two captures: pages per stack, comm, module or category, new and vanished");
+  cmd->add_option("before", c->before_input, "The earlier capture: page_owner text (a dump later)")->required();
+  cmd->add_option("after", c->after_input, "The later capture")->required();
+  add_kernel_options(*cmd, c->before.kernel);
+  cmd->add_option("--by", c->by, "Compare by stack (frames, bare addresses as ?), comm, module or category")
+      ->check(CLI::IsMember({"stack", "comm", "module", "category"}));
+  cmd->add_option("--top", c->top, "Show the N biggest changes only");
+  cmd->add_option("--format", c->format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
+  cmd->add_option("--page-size", c->page_size, "Bytes per page, for sizes (default 4096)");
+  add_filter_options(*cmd, c->filters, /*process_lists=*/true);
+  cmd->callback([c, &context] {
+    // One kernel: the same options describe both captures.
+    c->before.inputs = {c->before_input};
+    c->after.inputs = {c->after_input};
+    c->after.kernel = c->before.kernel;
+    DiffOptions options;
+    auto key = parse_diff_key(c->by);
+    if (!key) {
+      report(key.error());
+      context.exit_code = kFailed;
+      return;
+    }
+    options.by = *key;
+    options.top = c->top;
+    std::unique_ptr<CategoryRules> rules;
+    if (!load_categories(c->filters, rules, context)) return;
+    options.categories = rules.get();
+    // --older-than is relative to each capture's own newest record; the
+    // filter is built per side, so only that differs.
+    auto before_filter = make_filter(c->filters, c->before, context);
+    if (!before_filter) return;
+    auto after_filter = make_filter(c->filters, c->after, context);
+    if (!after_filter) return;
+    auto before = open_records(c->before, context);
+    if (!before) return;
+    auto after = open_records(c->after, context);
+    if (!after) return;
+    options.filter = std::move(*before_filter);
+    if (!c->filters.older_than.empty()) options.after_filter = std::move(*after_filter);
+    auto result = compute_diff(before->source(), after->source(), options);
+    if (!result) {
+      report(result.error());
+      context.exit_code = kFailed;
+      return;
+    }
+    print_diff(*result, parse_format(c->format), c->page_size, std::cout);
+    finish_records(*before, context);
+    finish_records(*after, context);
+  });
+}
+
+}  // namespace ramsift::cli

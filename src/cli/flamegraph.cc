@@ -1,0 +1,87 @@
+// ramsift flamegraph INPUT [-o FILE] [--folded] [--color module|category]
+#include "ramsift/output/flamegraph.h"
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "filter_options.h"
+#include "records.h"
+#include "report_commands.h"
+
+namespace ramsift::cli {
+
+namespace {
+
+struct FlamegraphCommand {
+  RecordsOptions input;
+  FilterOptionsText filters;
+  std::string output;
+  bool folded = false;
+  std::string color = "module";
+  std::string title;
+  uint64_t page_size = 4096;
+};
+
+}  // namespace
+
+void add_flamegraph(CLI::App& app, Context& context) {
+  auto c = std::make_shared<FlamegraphCommand>();
+  CLI::App* cmd = app.add_subcommand(
+      "flamegraph", "Allocation stacks weighted by pages: an interactive SVG, or folded stacks (--folded)");
+  add_records_options(*cmd, c->input);
+  cmd->add_option("-o,--output", c->output, "Write to FILE instead of stdout");
+  cmd->add_flag("--folded", c->folded,
+                "Print folded stacks (root first, frames joined by ';', then the pages) for flamegraph.pl, "
+                "speedscope, inferno");
+  cmd->add_option("--color", c->color, "Colour the SVG's frames by module or category")
+      ->check(CLI::IsMember({"module", "category"}));
+  cmd->add_option("--title", c->title, "The SVG's title");
+  cmd->add_option("--page-size", c->page_size, "Bytes per page, for sizes (default 4096)");
+  add_filter_options(*cmd, c->filters, /*process_lists=*/true);
+  cmd->callback([c, &context] {
+    FlameOptions options;
+    std::unique_ptr<CategoryRules> rules;
+    if (!load_categories(c->filters, rules, context)) return;
+    options.categories = rules.get();
+    auto filter = make_filter(c->filters, c->input, context);
+    if (!filter) return;
+    options.filter = std::move(*filter);
+    auto records = open_records(c->input, context);
+    if (!records) return;
+    auto stacks = collect_flame_stacks(records->source(), options);
+    if (!stacks) {
+      report(stacks.error());
+      context.exit_code = kFailed;
+      return;
+    }
+    std::ofstream file;
+    if (!c->output.empty()) {
+      file.open(c->output, std::ios::binary | std::ios::trunc);
+      if (!file) {
+        report(io_error("cannot write the output file").in_file(c->output));
+        context.exit_code = kFailed;
+        return;
+      }
+    }
+    std::ostream& out = c->output.empty() ? std::cout : file;
+    if (c->folded) {
+      print_folded(*stacks, out);
+    } else {
+      FlameSvgOptions svg;
+      svg.color = c->color == "category" ? FlameColor::Category : FlameColor::Module;
+      svg.page_size = c->page_size;
+      svg.title = c->title.empty() ? "page_owner: " + records->describe() : c->title;
+      print_flamegraph_svg(*stacks, svg, out);
+    }
+    out.flush();
+    if (!out) {
+      report(io_error("write failed").in_file(c->output.empty() ? "<stdout>" : c->output));
+      context.exit_code = kFailed;
+      return;
+    }
+    finish_records(*records, context);
+  });
+}
+
+}  // namespace ramsift::cli
