@@ -11,19 +11,12 @@
 #include <vector>
 
 #include "ramsift/dump/dump.h"
+#include "ramsift/kernel/kernel.h"
 #include "ramsift/output/dump_info.h"
 
 namespace ramsift::cli {
 
 enum Exit { kOk = 0, kPartial = 1, kFailed = 2 };
-
-// Options every command that opens a dump shares.
-struct DumpOptions {
-  std::vector<std::string> inputs;
-  std::string phys_base;
-  std::string arch;
-  std::string format = "text";
-};
 
 // Kernel options as typed (parsed when a dump is opened): crash's and
 // ramparse's names.
@@ -33,6 +26,13 @@ struct KernelOptionsText {
   std::string kaslr_offset, phys_offset, kimage_voffset, va_bits;
   std::string arch;
   std::string phys_base;  // a single raw image's physical address
+};
+
+// Options every command that opens a dump shares.
+struct DumpOptions {
+  std::vector<std::string> inputs;
+  KernelOptionsText kernel;
+  std::string format = "text";
 };
 
 struct Context {
@@ -46,10 +46,17 @@ void add_kernel_options(CLI::App& command, KernelOptionsText& options);
 // Opens the dump; prints its problems. nullptr (and exit code 2) on failure.
 std::unique_ptr<Dump> open_or_report(const DumpOptions& options, Context& context);
 OutputFormat parse_format(const std::string& name);
+// The kernel in the dump (vmlinux from --vmlinux or the symbol store);
+// prints the problem and sets exit code 2 on failure.
+std::unique_ptr<Kernel> open_kernel(const Dump& dump, const KernelOptionsText& options, Context& context);
+// Where vmlinux files are looked for: $RAMSIFT_SYMBOLS (':'-separated), then
+// the symbols/ store next to the program.
+std::vector<std::string> symbol_dirs();
 // "ramsift: <file>: <offset>: <message>" on stderr.
 void report(const Error& error);
 
 void add_info(CLI::App& app, Context& context);
 void add_top(CLI::App& app, Context& context);
+void add_page_owner(CLI::App& app, Context& context);
 
 }  // namespace ramsift::cli

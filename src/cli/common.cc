@@ -1,9 +1,77 @@
+#include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "commands.h"
 
 namespace ramsift::cli {
+
+namespace {
+
+// "" -> nullopt; "0x1234", "1234" -> the number; anything else an error.
+Result<std::optional<uint64_t>> parse_number(const std::string& flag, const std::string& text) {
+  if (text.empty()) return std::optional<uint64_t>();
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 0);
+  if (!end || *end || errno) return bad_input(flag + ": not a number: " + text);
+  return std::optional<uint64_t>(v);
+}
+
+}  // namespace
+
+std::vector<std::string> symbol_dirs() {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("RAMSIFT_SYMBOLS")) {
+    std::string list = env;
+    size_t start = 0;
+    while (start <= list.size()) {
+      size_t colon = list.find(':', start);
+      std::string d = list.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+      if (!d.empty()) dirs.push_back(d);
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    // Installed: <prefix>/bin/ramsift and <prefix>/share/ramsift/symbols.
+    dirs.push_back((exe.parent_path().parent_path() / "share" / "ramsift" / "symbols").string());
+  }
+#ifdef RAMSIFT_SOURCE_SYMBOLS
+  dirs.push_back(RAMSIFT_SOURCE_SYMBOLS);  // a build tree: the source checkout's symbols/
+#endif
+  return dirs;
+}
+
+std::unique_ptr<Kernel> open_kernel(const Dump& dump, const KernelOptionsText& text, Context& context) {
+  KernelOptions options;
+  options.vmlinux = text.vmlinux;
+  options.symbol_dirs = symbol_dirs();
+  options.arch = text.arch;
+  auto fail = [&](const Error& e) -> std::unique_ptr<Kernel> {
+    report(e);
+    context.exit_code = kFailed;
+    return nullptr;
+  };
+  auto kaslr = parse_number("--kaslr-offset", text.kaslr_offset);
+  if (!kaslr) return fail(kaslr.error());
+  auto phys = parse_number("--phys-offset", text.phys_offset);
+  if (!phys) return fail(phys.error());
+  auto voffset = parse_number("--kimage-voffset", text.kimage_voffset);
+  if (!voffset) return fail(voffset.error());
+  auto va_bits = parse_number("--va-bits", text.va_bits);
+  if (!va_bits) return fail(va_bits.error());
+  options.kaslr_offset = *kaslr;
+  options.phys_offset = *phys;
+  options.kimage_voffset = *voffset;
+  if (*va_bits) options.va_bits = static_cast<unsigned>(**va_bits);
+  auto kernel = Kernel::open(dump, options);
+  if (!kernel) return fail(kernel.error());
+  return std::move(*kernel);
+}
 
 void report(const Error& error) { std::cerr << "ramsift: " << error.to_string() << '\n'; }
 
@@ -11,9 +79,7 @@ void add_dump_options(CLI::App& command, DumpOptions& options) {
   command.add_option("dump", options.inputs,
                      "Dump: a file (all parts of a split dump), a Qualcomm ramdump directory, or FILE@ADDR[,FILE@ADDR...]")
       ->required();
-  command.add_option("--phys-base", options.phys_base, "Physical address of a single raw memory image");
-  command.add_option("--arch", options.arch, "Architecture when the dump does not say (x86_64, arm64)")
-      ->check(CLI::IsMember({"x86_64", "arm64"}));
+  add_kernel_options(command, options.kernel);
   command.add_option("--format", options.format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
 }
 
@@ -39,17 +105,14 @@ OutputFormat parse_format(const std::string& name) {
 
 std::unique_ptr<Dump> open_or_report(const DumpOptions& options, Context& context) {
   OpenOptions open;
-  open.arch = options.arch;
-  if (!options.phys_base.empty()) {
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(options.phys_base.c_str(), &end, 0);
-    if (!end || *end) {
-      report(bad_input("--phys-base: not a number: " + options.phys_base));
-      context.exit_code = kFailed;
-      return nullptr;
-    }
-    open.phys_base = v;
+  open.arch = options.kernel.arch;
+  auto phys_base = parse_number("--phys-base", options.kernel.phys_base);
+  if (!phys_base) {
+    report(phys_base.error());
+    context.exit_code = kFailed;
+    return nullptr;
   }
+  open.phys_base = *phys_base;
   auto dump = open_dump(options.inputs, open);
   if (!dump) {
     report(dump.error());

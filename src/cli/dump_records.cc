@@ -1,12 +1,45 @@
+// open_records() for dumps: the dump, its kernel, and the page_owner walk.
 #include "records.h"
+#include "ramsift/symbolize/dump_records.h"
 
 namespace ramsift::cli {
 
+namespace {
+
+class DumpOpenedRecords final : public OpenedRecords {
+ public:
+  std::unique_ptr<Dump> dump;
+  std::unique_ptr<Kernel> kernel;
+  std::unique_ptr<DumpRecords> records;
+
+  PageOwnerSource& source() override { return *records; }
+  std::string describe() const override { return "dump of Linux " + kernel->release(); }
+};
+
+}  // namespace
+
 std::unique_ptr<OpenedRecords> open_dump_records(const RecordsOptions& options, Context& context) {
-  report(Error(ErrorCode::NotImplemented, "page_owner records from a dump: not yet (give a page_owner text file)")
-             .in_file(options.inputs.empty() ? std::string() : options.inputs[0]));
-  context.exit_code = kFailed;
-  return nullptr;
+  DumpOptions dump_options;
+  dump_options.inputs = options.inputs;
+  dump_options.kernel = options.kernel;
+  auto opened = std::make_unique<DumpOpenedRecords>();
+  opened->dump = open_or_report(dump_options, context);
+  if (!opened->dump) return nullptr;
+  opened->kernel = open_kernel(*opened->dump, options.kernel, context);
+  if (!opened->kernel) return nullptr;
+  auto records = DumpRecords::open(*opened->kernel, options.walk);
+  if (!records) {
+    report(records.error());
+    context.exit_code = kFailed;
+    return nullptr;
+  }
+  opened->records = std::move(*records);
+  return opened;
+}
+
+DumpRecords* dump_records_of(OpenedRecords& records) {
+  auto* d = dynamic_cast<DumpOpenedRecords*>(&records);
+  return d ? d->records.get() : nullptr;
 }
 
 }  // namespace ramsift::cli

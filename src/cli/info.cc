@@ -2,17 +2,50 @@
 #include <memory>
 
 #include "commands.h"
+#include "ramsift/output/kernel_info.h"
 
 namespace ramsift::cli {
 
 void add_info(CLI::App& app, Context& context) {
   auto options = std::make_shared<DumpOptions>();
-  CLI::App* info = app.add_subcommand("info", "What a dump holds: format, files, architecture, memory ranges, vmcoreinfo");
+  CLI::App* info = app.add_subcommand(
+      "info", "What a dump holds: format, files, memory ranges, vmcoreinfo; with a vmlinux, the kernel: release, "
+              "KASLR, layout, memory model, page_owner status, modules");
   add_dump_options(*info, *options);
   info->callback([options, &context] {
     std::unique_ptr<Dump> dump = open_or_report(*options, context);
     if (!dump) return;
-    print_dump_info(*dump, parse_format(options->format), std::cout);
+    OutputFormat format = parse_format(options->format);
+    // The kernel part needs a vmlinux: the one given, or one the store has.
+    std::unique_ptr<Kernel> kernel;
+    if (!options->kernel.vmlinux.empty()) {
+      Context kernel_context;
+      kernel = open_kernel(*dump, options->kernel, kernel_context);
+      if (!kernel) context.exit_code = kPartial;
+    } else {
+      KernelOptions probe;
+      probe.symbol_dirs = symbol_dirs();
+      std::optional<std::string> build_id;
+      std::string release = dump->info().release;
+      if (dump->info().vmcoreinfo)
+        if (auto vi = Vmcoreinfo::parse(*dump->info().vmcoreinfo)) {
+          build_id = vi->build_id();
+          if (auto r = vi->os_release()) release = *r;
+        }
+      if (find_vmlinux(probe.symbol_dirs, build_id, release)) {
+        Context kernel_context;
+        kernel = open_kernel(*dump, options->kernel, kernel_context);
+        if (!kernel) context.exit_code = kPartial;
+      }
+    }
+    if (!kernel) {
+      print_dump_info(*dump, format, std::cout);
+      return;
+    }
+    KernelInfo facts = gather_kernel_info(*kernel);
+    for (const Error& e : facts.problems) report(e);
+    if (!facts.problems.empty() && context.exit_code == kOk) context.exit_code = kPartial;
+    print_dump_and_kernel_info(*dump, facts, format, std::cout);
   });
 }
 

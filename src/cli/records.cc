@@ -1,5 +1,6 @@
 #include "records.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -24,6 +25,8 @@ class TextRecords final : public OpenedRecords {
 // A page_owner text file starts with a record (or is empty); no dump format
 // starts with these bytes.
 bool looks_like_page_owner_text(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
   char head[16] = {};

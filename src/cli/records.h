@@ -15,7 +15,12 @@
 #include <vector>
 
 #include "commands.h"
+#include "ramsift/decode/page_owner_dump.h"
 #include "ramsift/decode/page_owner_source.h"
+
+namespace ramsift {
+class DumpRecords;
+}
 
 namespace ramsift::cli {
 
@@ -24,6 +29,7 @@ struct RecordsOptions {
   // dump, a Qualcomm directory, FILE@ADDR lists).
   std::vector<std::string> inputs;
   KernelOptionsText kernel;  // --vmlinux, --modules, overrides (dumps only)
+  PageOwnerWalkOptions walk;  // dumps only: pfn range, --freed
 };
 
 class OpenedRecords {
@@ -40,6 +46,8 @@ void add_records_options(CLI::App& command, RecordsOptions& options, const char*
 std::unique_ptr<OpenedRecords> open_records(const RecordsOptions& options, Context& context);
 // The dump half of open_records() (dump_records.cc).
 std::unique_ptr<OpenedRecords> open_dump_records(const RecordsOptions& options, Context& context);
+// The dump side of opened records (stats, the kernel), or null for text input.
+DumpRecords* dump_records_of(OpenedRecords& records);
 // Reports the source's problems on stderr; sets exit code 1 when there were any.
 void finish_records(OpenedRecords& records, Context& context);
 

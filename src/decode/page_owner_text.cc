@@ -441,3 +441,83 @@ std::string print_page_owner_text(const PageOwnerText& text) {
 }
 
 }  // namespace ramsift
+
+namespace ramsift {
+
+void append_freed_page_owner_record(std::string& out, const PageOwnerRecord& r, const PageOwnerTextFormat& f) {
+  // __dump_page_owner() (mm/page_owner.c), the text the kernel prints for a
+  // page in an oops; then the debugfs PFN line so the page can be found.
+  out += "page_owner tracks the page as freed\n";
+  out += "page last allocated via order ";
+  append_decimal(out, r.order);
+  out += ", migratetype ";
+  out += r.page_migratetype;
+  out += ", gfp_mask ";
+  append_hex(out, r.gfp_mask);
+  out += '(';
+  out += r.gfp_flags;
+  out += ')';
+  if (f.has_pid()) {
+    out += ", pid ";
+    append_signed(out, r.pid.value_or(0));
+    if (f.has_tgid()) {
+      out += ", tgid ";
+      append_signed(out, r.tgid.value_or(0));
+      out += " (";
+      out += r.comm;
+      out += ')';
+    }
+    out += ", ts ";
+    append_decimal(out, r.ts_nsec.value_or(0));
+    out += ", free_ts ";
+    append_decimal(out, r.free_ts_nsec.value_or(0));
+  }
+  out += "\nPFN ";
+  if (f.pfn_hex)
+    append_hex(out, r.pfn);
+  else
+    append_decimal(out, r.pfn);
+  out += " type ";
+  out += r.page_migratetype;
+  out += " Block ";
+  append_decimal(out, r.pageblock);
+  out += " type ";
+  out += r.pageblock_migratetype;
+  out += " Flags ";
+  append_hex(out, r.page_flags);
+  out += '(';
+  out += r.page_flags_text;
+  out += ")\n";
+  if (r.stack.empty()) out += "page_owner allocation stack trace missing\n";
+  for (const std::string& frame : r.stack) {
+    out += ' ';
+    out += frame;
+    out += '\n';
+  }
+  if (!r.free_stack_handle) {
+    out += "page_owner free stack trace missing\n";
+  } else {
+    if (r.free_pid) {
+      out += "page last free pid ";
+      append_signed(out, *r.free_pid);
+      out += " tgid ";
+      append_signed(out, r.free_tgid.value_or(0));
+      out += " stack trace:\n";
+    } else {
+      out += "page last free stack trace:\n";
+    }
+    for (const std::string& frame : r.free_stack) {
+      out += ' ';
+      out += frame;
+      out += '\n';
+    }
+  }
+  if (r.last_migrate_reason) {
+    out += "page has been migrated, last migrate reason: ";
+    out += *r.last_migrate_reason;
+    out += '\n';
+  }
+  out += '\n';
+}
+
+}  // namespace ramsift

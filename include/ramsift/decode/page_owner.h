@@ -57,6 +57,14 @@ struct PageOwnerRecord {
   std::vector<std::string> stack;
   std::optional<uint32_t> stack_handle;  // depot_stack_handle_t; unknown for text input
 
+  // The last free (dumps only): what __dump_page_owner() prints after "page
+  // last free ... stack trace:". `freed` marks a record whose pages are not
+  // allocated now (ramsift page-owner --freed).
+  bool freed = false;
+  std::optional<uint32_t> free_stack_handle;
+  std::optional<int32_t> free_pid, free_tgid;  // 6.8+
+  std::vector<std::string> free_stack;
+
   std::optional<std::string> last_migrate_reason;  // migrate_reason_names[]: "compaction", ...
   bool slab_cache_page = false;                    // the "Slab cache page" line (memcg_data has OBJCGS/OBJEXTS)
   std::optional<MemcgCharge> memcg;

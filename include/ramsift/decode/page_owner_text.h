@@ -72,6 +72,10 @@ PageOwnerText parse_page_owner_text(std::string_view text, std::string origin = 
 // One record exactly as print_page_owner() prints it, blank separator line included.
 void append_page_owner_record(std::string& out, const PageOwnerRecord& record, const PageOwnerTextFormat& format);
 std::string print_page_owner_text(const PageOwnerText& text);
+// A page whose last owner freed it (record.freed), in __dump_page_owner()'s
+// wording ("page last allocated via ...", "page last free pid ... stack
+// trace:"), with the debugfs PFN line after the first line.
+void append_freed_page_owner_record(std::string& out, const PageOwnerRecord& record, const PageOwnerTextFormat& format);
 
 // The bytes of a mapped file as text.
 inline std::string_view as_text(const MappedFile& file) {

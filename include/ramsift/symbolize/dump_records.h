@@ -1,0 +1,50 @@
+// Everything needed to read page_owner records out of a dump, assembled:
+// the memory model, the kernel's name tables, the stack depot, the
+// symbolizer and the walker, behind the PageOwnerSource interface that
+// analyses read (page_owner_source.h). Stacks come out exactly as %pS
+// prints them.
+//
+//   RAMSIFT_TRY(auto records, DumpRecords::open(kernel, {}));
+//   PageOwnerRecord r;
+//   while (records->next(r)) ...
+#pragma once
+
+#include <memory>
+
+#include "ramsift/decode/page_owner_dump.h"
+#include "ramsift/decode/page_owner_source.h"
+#include "ramsift/symbolize/symbolizer.h"
+
+namespace ramsift {
+
+class DumpRecords final : public PageOwnerSource {
+ public:
+  static Result<std::unique_ptr<DumpRecords>> open(const Kernel& kernel, const PageOwnerWalkOptions& options);
+
+  bool next(PageOwnerRecord& record) override;
+  PageOwnerTextFormat text_format() const override { return walker_->text_format(); }
+  // The walker's problems, then the symbolizer's (module list); stats() has the counts.
+  const std::vector<Error>& problems() const override;
+
+  const Kernel& kernel() const { return *kernel_; }
+  const MemoryModel& model() const { return *model_; }
+  const KernelNames& names() const { return *names_; }
+  const StackDepot& depot() const { return *depot_; }
+  const Symbolizer& symbolizer() const { return *symbolizer_; }
+  PageOwnerWalker& walker() { return *walker_; }
+  const PageOwnerWalkStats& stats() const { return walker_->stats(); }
+  // Fills record.stack / record.free_stack from frames.
+  void symbolize(const PageOwnerFrames& frames, PageOwnerRecord& record) const;
+
+ private:
+  DumpRecords() = default;
+  const Kernel* kernel_ = nullptr;
+  std::unique_ptr<MemoryModel> model_;
+  std::unique_ptr<KernelNames> names_;
+  std::unique_ptr<StackDepot> depot_;
+  std::unique_ptr<Symbolizer> symbolizer_;
+  std::unique_ptr<PageOwnerWalker> walker_;
+  mutable std::vector<Error> problems_;
+};
+
+}  // namespace ramsift

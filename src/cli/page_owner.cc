@@ -1,0 +1,178 @@
+// ramsift page-owner: the kernel's /sys/kernel/debug/page_owner text, from a dump.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "commands.h"
+#include "records.h"
+#include "ramsift/decode/page_owner_text.h"
+#include "ramsift/output/page_owner_records.h"
+#include "ramsift/symbolize/dump_records.h"
+
+namespace ramsift::cli {
+
+namespace {
+
+struct PageOwnerCommand {
+  RecordsOptions records;
+  std::string format = "text";
+  std::string pfn_range;
+  std::vector<std::string> pids, tgids, names;
+  bool freed = false;
+  bool quiet = false;
+};
+
+Result<std::vector<int64_t>> parse_list(const std::string& flag, const std::vector<std::string>& items) {
+  std::vector<int64_t> out;
+  for (const std::string& item : items) {
+    size_t start = 0;
+    while (start <= item.size()) {
+      size_t comma = item.find(',', start);
+      std::string one = item.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      char* end = nullptr;
+      long long v = std::strtoll(one.c_str(), &end, 10);
+      if (one.empty() || *end) return bad_input(flag + ": not a number: \"" + one + "\"");
+      out.push_back(v);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> split_names(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  for (const std::string& item : items) {
+    size_t start = 0;
+    for (;;) {
+      size_t comma = item.find(',', start);
+      out.push_back(item.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+// "A-B" (B exclusive), "A-" or "A"; numbers decimal or 0x hex.
+Status parse_pfn_range(const std::string& text, PageOwnerWalkOptions& walk) {
+  if (text.empty()) return {};
+  size_t dash = text.find('-');
+  auto number = [&](const std::string& s) -> Result<uint64_t> {
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(s.c_str(), &end, 0);
+    if (s.empty() || *end) return bad_input("--pfn-range: not a number: \"" + s + "\" (want A-B)");
+    return v;
+  };
+  RAMSIFT_TRY(walk.first_pfn, number(text.substr(0, dash)));
+  if (dash != std::string::npos && dash + 1 < text.size()) {
+    RAMSIFT_TRY(uint64_t end, number(text.substr(dash + 1)));
+    walk.end_pfn = end;
+  } else if (dash == std::string::npos) {
+    walk.end_pfn = walk.first_pfn + 1;
+  }
+  return {};
+}
+
+// A progress line on stderr, only on a terminal, only after a second.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled && isatty(2)), start_(std::chrono::steady_clock::now()) {}
+  void update(uint64_t at, uint64_t end) {
+    if (!enabled_ || (++calls_ & 1023)) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - start_ < std::chrono::seconds(1)) return;
+    shown_ = true;
+    std::fprintf(stderr, "\rramsift: scanning pfn %#llx of %#llx (%3.0f%%)", static_cast<unsigned long long>(at),
+                 static_cast<unsigned long long>(end), end ? 100.0 * static_cast<double>(at) / static_cast<double>(end) : 100.0);
+  }
+  ~Progress() {
+    if (shown_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_;
+  uint64_t calls_ = 0;
+  bool shown_ = false;
+};
+
+}  // namespace
+
+void add_page_owner(CLI::App& app, Context& context) {
+  auto c = std::make_shared<PageOwnerCommand>();
+  CLI::App* cmd = app.add_subcommand(
+      "page-owner", "Every page_owner record in a dump, printed as the kernel prints /sys/kernel/debug/page_owner");
+  add_records_options(*cmd, c->records, "dump");
+  cmd->add_option("--format", c->format, "text (the kernel's debugfs text), json (JSON Lines) or csv")
+      ->check(CLI::IsMember({"text", "json", "csv"}));
+  cmd->add_option("--pfn-range", c->pfn_range, "Only pfns A to B (B exclusive), as A-B; A alone is one pfn");
+  cmd->add_option("--pid", c->pids, "Only records of these pids (comma separated, page_owner_sort's --pid)");
+  cmd->add_option("--tgid", c->tgids, "Only records of these thread group ids (comma separated)");
+  cmd->add_option("--name", c->names, "Only records of these command names (comma separated)");
+  cmd->add_flag("--freed", c->freed,
+                "Also pages whose last owner freed them, in __dump_page_owner()'s wording (buddy pages included)");
+  cmd->add_flag("-q,--quiet", c->quiet, "No summary on stderr");
+  cmd->callback([c, &context] {
+    auto pids = parse_list("--pid", c->pids);
+    auto tgids = parse_list("--tgid", c->tgids);
+    if (!pids || !tgids) {
+      report(!pids ? pids.error() : tgids.error());
+      context.exit_code = kFailed;
+      return;
+    }
+    std::vector<std::string> names = split_names(c->names);
+    c->records.walk.freed = c->freed;
+    if (auto s = parse_pfn_range(c->pfn_range, c->records.walk); !s) {
+      report(s.error());
+      context.exit_code = kFailed;
+      return;
+    }
+    auto opened = open_records(c->records, context);
+    if (!opened) return;
+    PageOwnerSource& source = opened->source();
+    DumpRecords* dump = dump_records_of(*opened);
+    OutputFormat format = parse_format(c->format);
+    RecordWriter writer(std::cout, format, source.text_format());
+    auto keep = [&](const PageOwnerRecord& r) {
+      if (!pids->empty() && std::find(pids->begin(), pids->end(), r.pid.value_or(-1)) == pids->end()) return false;
+      if (!tgids->empty() && std::find(tgids->begin(), tgids->end(), r.tgid.value_or(-1)) == tgids->end()) return false;
+      if (!names.empty() && std::find(names.begin(), names.end(), r.comm) == names.end()) return false;
+      if (!dump && !c->pfn_range.empty() &&
+          (r.pfn < c->records.walk.first_pfn || (c->records.walk.end_pfn && r.pfn >= *c->records.walk.end_pfn)))
+        return false;
+      return true;
+    };
+    Progress progress(!c->quiet && dump);
+    PageOwnerRecord r;
+    uint64_t printed = 0, pages = 0;
+    while (source.next(r)) {
+      if (dump) progress.update(dump->walker().position(), dump->walker().end());
+      if (!keep(r)) continue;
+      writer.write(r);
+      ++printed;
+      pages += r.pages();
+    }
+    writer.finish();
+    std::cout.flush();
+    finish_records(*opened, context);
+    if (!c->quiet) {
+      std::fprintf(stderr, "ramsift: %llu records, %llu pages", static_cast<unsigned long long>(printed),
+                   static_cast<unsigned long long>(pages));
+      if (dump) {
+        const PageOwnerWalkStats& s = dump->stats();
+        std::fprintf(stderr, " (%llu pfns visited; unreadable: %llu struct pages, %llu page_ext entries, %llu stack handles)",
+                     static_cast<unsigned long long>(s.pfns_visited), static_cast<unsigned long long>(s.unreadable_pages),
+                     static_cast<unsigned long long>(s.unreadable_page_ext), static_cast<unsigned long long>(s.bad_handles));
+        if (s.problems > dump->walker().problems().size())
+          std::fprintf(stderr, "; %llu problems, the first %zu shown", static_cast<unsigned long long>(s.problems),
+                       dump->walker().problems().size());
+      }
+      std::fputc('\n', stderr);
+    }
+  });
+}
+
+}  // namespace ramsift::cli

@@ -1,0 +1,247 @@
+#include "ramsift/decode/memory_model.h"
+
+#include <algorithm>
+
+namespace ramsift {
+
+namespace {
+
+// Section flag bits in section_mem_map (include/linux/mmzone.h), stable since v5.4.
+constexpr uint64_t kSectionHasMemMap = 1 << 1;
+constexpr uint64_t kSectionIsEarly = 1 << 3;
+// Subsections are 2 MiB (SUBSECTION_SHIFT 21), since Linux kernel commit
+// f1eca35a0dc7 ("mm/sparsemem: introduce struct mem_section_usage") (in v5.3).
+constexpr unsigned kSubsectionShift = 21;
+
+Result<uint64_t> member_offset(const TypeLayout& layout, std::string_view path) {
+  RAMSIFT_TRY(Member m, layout.require(path));
+  return m.offset;
+}
+
+}  // namespace
+
+std::string MemoryModel::memory_model_name() const {
+  return vmemmap_ ? "SPARSEMEM_VMEMMAP" : "SPARSEMEM";
+}
+
+Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
+  MemoryModel mm;
+  mm.kernel_ = &kernel;
+  DwarfTypes& dwarf = kernel.dwarf();
+  const std::optional<Vmcoreinfo>& vi = kernel.vmcoreinfo();
+  const unsigned page_shift = kernel.layout().page_shift;
+
+  RAMSIFT_TRY(mm.max_pfn_, kernel.read_variable("max_pfn", "mm/memblock.c"));
+  RAMSIFT_TRY(mm.min_low_pfn_, kernel.read_variable("min_low_pfn", "mm/memblock.c"));
+
+  // struct page.
+  RAMSIFT_TRY(auto page, dwarf.layout("struct page", "mm/page_alloc.c"));
+  mm.page_.size = page->size;
+  RAMSIFT_TRY(mm.page_.flags, member_offset(*page, "flags"));
+  RAMSIFT_TRY(mm.page_.mapcount, member_offset(*page, "_mapcount"));
+  RAMSIFT_TRY(mm.page_.private_, member_offset(*page, "private"));
+  RAMSIFT_TRY(mm.page_.compound_head, member_offset(*page, "compound_head"));
+  RAMSIFT_TRY(mm.page_.refcount, member_offset(*page, "_refcount"));
+  RAMSIFT_TRY(mm.page_.mapping, member_offset(*page, "mapping"));
+  RAMSIFT_TRY(mm.page_.index, member_offset(*page, "index"));
+  if (auto m = page->member("memcg_data")) mm.page_.memcg_data = m->offset;
+
+  // SECTION_SIZE_BITS is a macro: VMCOREINFO exports it since Linux kernel
+  // commit 4f5aecdff25f ("crash_core, vmcoreinfo: append 'SECTION_SIZE_BITS' to
+  // vmcoreinfo") (in v5.13); before that, the architecture's value.
+  if (vi && vi->number("SECTION_SIZE_BITS")) {
+    mm.section_size_bits_ = static_cast<unsigned>(*vi->number("SECTION_SIZE_BITS"));
+  } else if (kernel.layout().arch == "arm64") {
+    // 30 until Linux kernel commit f0b13ee23241 ("arm64/sparsemem: reduce
+    // SECTION_SIZE_BITS") (in v5.12): 27 for 4K/16K pages, 29 for 64K.
+    mm.section_size_bits_ = !kernel.version_at_least(5, 12) ? 30 : page_shift == 16 ? 29 : 27;
+  } else {
+    mm.section_size_bits_ = 27;
+  }
+  if (mm.section_size_bits_ <= page_shift || mm.section_size_bits_ > 40)
+    return corrupt("SECTION_SIZE_BITS " + std::to_string(mm.section_size_bits_) + " does not fit page size");
+  mm.pfn_section_shift_ = mm.section_size_bits_ - page_shift;
+
+  // Buddy orders: LENGTH(zone.free_area), else struct zone's array bound.
+  if (vi && vi->length("zone.free_area")) {
+    mm.nr_orders_ = static_cast<unsigned>(*vi->length("zone.free_area"));
+  } else {
+    RAMSIFT_TRY(auto zone, dwarf.layout("struct zone", "mm/page_alloc.c"));
+    RAMSIFT_TRY(Member fa, zone->require("free_area"));
+    if (!fa.type.count) return corrupt("struct zone.free_area has no array bound in DWARF");
+    mm.nr_orders_ = static_cast<unsigned>(*fa.type.count);
+  }
+  if (mm.nr_orders_ < 1 || mm.nr_orders_ > 20) return corrupt("zone.free_area has " + std::to_string(mm.nr_orders_) + " orders");
+  const unsigned max_order = mm.nr_orders_ - 1;  // MAX_PAGE_ORDER (MAX_ORDER - 1 before v6.4)
+
+  // pageblock_order (include/linux/pageblock-flags.h) is a macro unless
+  // CONFIG_HUGETLB_PAGE_SIZE_VARIABLE makes it a variable. With
+  // CONFIG_HUGETLB_PAGE it is the huge page order (a PMD), capped at the
+  // maximum order; 6.12 also uses the PMD order with transparent huge pages
+  // alone; otherwise the maximum order.
+  const unsigned pmd_order = page_shift - 3;  // PMD_SHIFT - PAGE_SHIFT on x86_64 and arm64
+  if (kernel.symbol("pageblock_order")) {
+    RAMSIFT_TRY(uint64_t v, kernel.read_variable("pageblock_order"));
+    mm.pageblock_order_ = static_cast<unsigned>(v);
+  } else if (kernel.symbol("hugetlb_report_meminfo")) {
+    mm.pageblock_order_ = std::min(pmd_order, max_order);
+  } else if (kernel.symbol("transparent_hugepage_flags") && kernel.version_at_least(6, 12)) {
+    mm.pageblock_order_ = std::min(pmd_order, max_order);
+  } else {
+    mm.pageblock_order_ = max_order;
+  }
+  if (auto bits = dwarf.enumerator("NR_PAGEBLOCK_BITS", "mm/page_alloc.c")) mm.nr_pageblock_bits_ = static_cast<unsigned>(*bits);
+  if (auto end = dwarf.enumerator("PB_migrate_end", "mm/page_alloc.c"))
+    mm.migratetype_mask_ = (uint64_t{1} << (*end + 1)) - 1;
+
+  // PageBuddy(): by evidence where the kernel left some.
+  if (auto pgty = dwarf.enumerator("PGTY_buddy", "mm/page_alloc.c")) {
+    // enum pagetype, Linux kernel commit 4ffca5a96678 ("mm: support only one page_type per page") (in v6.12).
+    mm.page_type_rule_ = PageTypeRule::TopByte;
+    mm.pgty_buddy_ = static_cast<uint32_t>(*pgty);
+  } else if (kernel.version_at_least(6, 11)) {
+    mm.page_type_rule_ = PageTypeRule::Base80;
+  }
+
+  // mem_section.
+  mm.vmemmap_ = kernel.symbol("vmemmap_populate").has_value();
+  if (auto last = dwarf.enumerator("SECTION_MAP_LAST_BIT", "mm/sparse.c"))
+    mm.section_map_mask_ = ~((uint64_t{1} << *last) - 1);
+  else  // 5.12-6.0: a macro, 1 << 5 (TAINT_ZONE_DEVICE); before: 1 << 4.
+    mm.section_map_mask_ = kernel.version_at_least(5, 12) ? ~uint64_t{0x1f} : ~uint64_t{0xf};
+  RAMSIFT_TRY(auto ms, dwarf.layout("struct mem_section", "mm/sparse.c"));
+  RAMSIFT_TRY(uint64_t map_off, member_offset(*ms, "section_mem_map"));
+  RAMSIFT_TRY(uint64_t usage_off, member_offset(*ms, "usage"));
+  if (auto m = ms->member("page_ext")) mm.page_ext_member_ = m->offset;
+  RAMSIFT_TRY(auto usage, dwarf.layout("struct mem_section_usage", "mm/sparse.c"));
+  RAMSIFT_TRY(mm.usage_subsection_map_, member_offset(*usage, "subsection_map"));
+  RAMSIFT_TRY(mm.usage_pageblock_flags_, member_offset(*usage, "pageblock_flags"));
+
+  auto var = kernel.variable("mem_section", "mm/sparse.c");
+  if (!var) return std::move(var).error().with_context("FLATMEM kernels are not supported (no mem_section)");
+  const uint64_t ms_size = ms->size;
+  // SPARSEMEM_EXTREME: struct mem_section **mem_section, roots of a page each.
+  // Static SPARSEMEM: struct mem_section mem_section[ROOTS][SECTIONS_PER_ROOT].
+  bool extreme = var->type.kind == TypeKind::Pointer;
+  uint64_t sections_per_root = extreme ? kernel.page_size() / ms_size : 0;
+  VirtAddr roots;
+  uint64_t nr_roots = 0;
+  if (extreme) {
+    RAMSIFT_TRY(uint64_t p, kernel.read_u64(var->address));
+    if (!p) return corrupt("mem_section is NULL");
+    roots = VirtAddr(p);
+    nr_roots = vi && vi->length("mem_section") ? *vi->length("mem_section") : UINT64_MAX;
+  } else {
+    if (!var->type.target || var->type.target->kind != TypeKind::Array || !var->type.target->count)
+      return corrupt("mem_section has an unexpected type: " + var->type.to_string());
+    sections_per_root = *var->type.target->count;
+    nr_roots = var->type.count.value_or(0);
+    roots = var->address;
+  }
+  if (!sections_per_root) return corrupt("mem_section: no sections per root");
+  const uint64_t nr_sections = mm.max_pfn_ ? ((mm.max_pfn_ - 1) >> mm.pfn_section_shift_) + 1 : 0;
+  if (nr_sections > (uint64_t{1} << 24)) return corrupt("max_pfn " + hex(mm.max_pfn_) + " is implausible");
+  mm.sections_.resize(nr_sections);
+  std::vector<std::byte> block(sections_per_root * ms_size);
+  for (uint64_t root = 0; root * sections_per_root < nr_sections && root < nr_roots; ++root) {
+    VirtAddr base;
+    if (extreme) {
+      RAMSIFT_TRY(uint64_t p, kernel.read_u64(roots + root * 8));
+      if (!p) continue;
+      base = VirtAddr(p);
+    } else {
+      base = roots + root * sections_per_root * ms_size;
+    }
+    RAMSIFT_TRY_STATUS(kernel.read(base, block));
+    ByteReader r(block, "mem_section");
+    for (uint64_t i = 0; i < sections_per_root; ++i) {
+      uint64_t nr = root * sections_per_root + i;
+      if (nr >= nr_sections) break;
+      MemSection s;
+      RAMSIFT_TRY(s.section_mem_map, r.u64(i * ms_size + map_off));
+      RAMSIFT_TRY(uint64_t u, r.u64(i * ms_size + usage_off));
+      s.usage = VirtAddr(u);
+      if (mm.page_ext_member_) {
+        RAMSIFT_TRY(uint64_t e, r.u64(i * ms_size + *mm.page_ext_member_));
+        s.page_ext = VirtAddr(e);
+      }
+      if (s.section_mem_map) mm.sections_[nr] = s;
+    }
+  }
+
+  // page_ext.
+  if (mm.page_ext_member_) {
+    // Tagged invalid (bit 0) while memory goes offline since Linux kernel
+    // commit b1d5488a252d ("mm/page_ext: introduce page_ext_get/page_ext_put") (in v6.1)
+    // and its follow-up; page_ext_get() appeared with it.
+    mm.page_ext_invalid_bit_ = kernel.symbol("page_ext_get").has_value();
+    RAMSIFT_TRY(mm.page_ext_size_, kernel.read_variable("page_ext_size", "mm/page_ext.c"));
+    if (mm.page_ext_size_ > 4096) return corrupt("page_ext_size " + std::to_string(mm.page_ext_size_) + " is implausible");
+  }
+  return mm;
+}
+
+std::optional<MemSection> MemoryModel::section(uint64_t section_nr) const {
+  if (section_nr >= sections_.size()) return std::nullopt;
+  return sections_[section_nr];
+}
+
+bool MemoryModel::pfn_valid(uint64_t pfn) const {
+  auto s = section_of_pfn(pfn);
+  if (!s || !(s->section_mem_map & kSectionHasMemMap)) return false;
+  if ((s->section_mem_map & kSectionIsEarly) || !vmemmap_) return true;
+  // pfn_section_valid(): the subsection bit in ms->usage->subsection_map.
+  const unsigned page_shift = kernel_->layout().page_shift;
+  uint64_t idx = (pfn & (pages_per_section() - 1)) >> (kSubsectionShift - page_shift);
+  auto word = kernel_->read_u64(s->usage + usage_subsection_map_ + (idx / 64) * 8);
+  return word && ((*word >> (idx % 64)) & 1);
+}
+
+Result<VirtAddr> MemoryModel::page_address(uint64_t pfn) const {
+  auto s = section_of_pfn(pfn);
+  if (!s || !(s->section_mem_map & kSectionHasMemMap))
+    return fault("pfn " + hex(pfn) + " has no struct page (no memory section with a mem_map)");
+  return VirtAddr((s->section_mem_map & section_map_mask_) + pfn * page_.size);
+}
+
+std::optional<uint64_t> MemoryModel::pfn_of_page(VirtAddr page) const {
+  for (uint64_t nr = 0; nr < sections_.size(); ++nr) {
+    const auto& s = sections_[nr];
+    if (!s || !(s->section_mem_map & kSectionHasMemMap)) continue;
+    uint64_t first = nr << pfn_section_shift_;
+    uint64_t start = (s->section_mem_map & section_map_mask_) + first * page_.size;
+    if (page.value() >= start && page.value() < start + pages_per_section() * page_.size &&
+        (page.value() - start) % page_.size == 0)
+      return first + (page.value() - start) / page_.size;
+  }
+  return std::nullopt;
+}
+
+Result<unsigned> MemoryModel::pageblock_migratetype(uint64_t pfn) const {
+  auto s = section_of_pfn(pfn);
+  if (!s || !s->usage.value()) return fault("pfn " + hex(pfn) + ": no mem_section_usage");
+  uint64_t bitidx = ((pfn & (pages_per_section() - 1)) >> pageblock_order_) * nr_pageblock_bits_;
+  RAMSIFT_TRY(uint64_t word, kernel_->read_u64(s->usage + usage_pageblock_flags_ + (bitidx / 64) * 8));
+  return static_cast<unsigned>((word >> (bitidx % 64)) & migratetype_mask_);
+}
+
+bool MemoryModel::is_buddy(uint32_t page_type) const {
+  switch (page_type_rule_) {
+    case PageTypeRule::InvertedBit: return (page_type & (0xf0000000u | 0x80u)) == 0xf0000000u;
+    case PageTypeRule::Base80: return (page_type & (0x80000000u | 0x40000000u)) == 0x80000000u;
+    case PageTypeRule::TopByte: return (page_type >> 24) == pgty_buddy_;
+  }
+  return false;
+}
+
+Result<std::optional<VirtAddr>> MemoryModel::page_ext_address(uint64_t pfn) const {
+  if (!page_ext_member_) return std::optional<VirtAddr>();
+  auto s = section_of_pfn(pfn);
+  if (!s) return std::optional<VirtAddr>();
+  uint64_t raw = s->page_ext.value();
+  if (!raw || (page_ext_invalid_bit_ && (raw & 1))) return std::optional<VirtAddr>();
+  // The pointer is biased by the section's first pfn: entry = base + size * pfn (mod 2^64).
+  return std::optional<VirtAddr>(VirtAddr(raw + page_ext_size_ * pfn));
+}
+
+}  // namespace ramsift

@@ -1,0 +1,353 @@
+#include "ramsift/decode/page_owner_dump.h"
+
+#include <cstring>
+
+namespace ramsift {
+
+namespace {
+
+constexpr size_t kMaxProblems = 100;
+constexpr uint64_t kCgroupNameLen = 80;  // char name[80] in print_page_owner_memcg()
+
+std::optional<uint64_t> offset_of(const TypeLayout& t, std::string_view name) {
+  auto m = t.member(name);
+  return m ? std::optional<uint64_t>(m->offset) : std::nullopt;
+}
+
+template <class T>
+T get(std::span<const std::byte> b, uint64_t off) {
+  T v{};
+  if (off + sizeof(T) <= b.size()) std::memcpy(&v, b.data() + off, sizeof(T));
+  return v;
+}
+
+}  // namespace
+
+void PageOwnerWalker::problem(Error e) {
+  ++stats_.problems;
+  if (problems_.size() < kMaxProblems) problems_.push_back(std::move(e));
+}
+
+Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const MemoryModel& model, const KernelNames& names,
+                                              const StackDepot& depot, const PageOwnerWalkOptions& options) {
+  PageOwnerWalker w;
+  w.kernel_ = &kernel;
+  w.model_ = &model;
+  w.names_ = &names;
+  w.depot_ = &depot;
+  w.options_ = options;
+  DwarfTypes& dwarf = kernel.dwarf();
+  constexpr std::string_view hint = "mm/page_owner.c";
+
+  auto inited = kernel.variable("page_owner_inited", hint);
+  if (!inited)
+    return not_found("this kernel has no page_owner (CONFIG_PAGE_OWNER is off: no page_owner_inited in " +
+                     kernel.vmlinux_path() + ")");
+  if (!model.has_page_ext()) return not_found("this kernel has no page_ext (mem_section has no page_ext member)");
+  // DEFINE_STATIC_KEY_FALSE: struct static_key_false { struct static_key key; }, key.enabled an atomic_t.
+  uint64_t enabled_off = 0;
+  if (auto key = dwarf.layout("struct static_key", "kernel/jump_label.c"))
+    if (auto m = (*key)->member("enabled")) enabled_off = m->offset;
+  RAMSIFT_TRY(uint32_t enabled, kernel.read_u32(inited->address + enabled_off));
+  if (enabled == 0)
+    return not_found("page_owner was not enabled in this kernel: boot it with page_owner=on (page_owner_inited is off)");
+
+  RAMSIFT_TRY(auto ops, dwarf.layout("struct page_ext_operations", "mm/page_ext.c"));
+  RAMSIFT_TRY(Member ops_offset, ops->require("offset"));
+  RAMSIFT_TRY(VirtAddr ops_at, kernel.require_symbol("page_owner_ops"));
+  RAMSIFT_TRY(w.owner_offset_, kernel.read_u64(ops_at + ops_offset.offset));
+  if (auto bit = dwarf.enumerator("PAGE_EXT_OWNER", "mm/page_owner.c")) w.ext_owner_bit_ = static_cast<uint64_t>(*bit);
+  if (auto bit = dwarf.enumerator("PAGE_EXT_OWNER_ALLOCATED", "mm/page_owner.c"))
+    w.ext_allocated_bit_ = static_cast<uint64_t>(*bit);
+  else
+    return not_found("no PAGE_EXT_OWNER_ALLOCATED in this kernel's DWARF (kernels before 5.4 are not supported)");
+
+  RAMSIFT_TRY(auto po, dwarf.layout("struct page_owner", hint));
+  PageOwnerLayout& l = w.layout_;
+  l.size = po->size;
+  RAMSIFT_TRY(Member order, po->require("order"));
+  RAMSIFT_TRY(Member reason, po->require("last_migrate_reason"));
+  RAMSIFT_TRY(Member gfp, po->require("gfp_mask"));
+  RAMSIFT_TRY(Member handle, po->require("handle"));
+  l.order = order.offset;
+  l.last_migrate_reason = reason.offset;
+  l.gfp_mask = gfp.offset;
+  l.handle = handle.offset;
+  l.free_handle = offset_of(*po, "free_handle").value_or(handle.offset);
+  l.ts_nsec = offset_of(*po, "ts_nsec");
+  l.free_ts_nsec = offset_of(*po, "free_ts_nsec");
+  l.comm = offset_of(*po, "comm");
+  if (auto c = po->member("comm")) l.comm_size = c->type.size ? c->type.size : 16;
+  l.pid = offset_of(*po, "pid");
+  l.tgid = offset_of(*po, "tgid");
+  l.free_pid = offset_of(*po, "free_pid");
+  l.free_tgid = offset_of(*po, "free_tgid");
+  if (w.owner_offset_ + l.size > model.page_ext_size())
+    return corrupt("page_owner_ops.offset " + std::to_string(w.owner_offset_) + " + sizeof(struct page_owner) " +
+                   std::to_string(l.size) + " exceeds page_ext_size " + std::to_string(model.page_ext_size()));
+
+  // Line 1 by evidence (struct page_owner's members); the PFN radix by version.
+  w.format_ = page_owner_text_format_of(kernel.version_major(), kernel.version_minor());
+  if (l.free_pid)  // free_pid/free_tgid came with dropping free_ts from the output (v6.8)
+    w.format_.line1 = PageOwnerLine1::Tgid;
+  else if (l.tgid)
+    w.format_.line1 = PageOwnerLine1::TgidFreeTs;
+  else if (l.pid)
+    w.format_.line1 = PageOwnerLine1::PidFreeTs;
+  else
+    w.format_.line1 = PageOwnerLine1::Order;
+
+  // memcg: CONFIG_MEMCG gives struct page a memcg_data member.
+  if (model.page_layout().memcg_data) {
+    Memcg& m = w.memcg_;
+    auto memcg = dwarf.layout("struct mem_cgroup", "mm/memcontrol.c");
+    auto css = dwarf.layout("struct cgroup_subsys_state", "kernel/cgroup/cgroup.c");
+    auto cgroup = dwarf.layout("struct cgroup", "kernel/cgroup/cgroup.c");
+    auto kn = dwarf.layout("struct kernfs_node", "fs/kernfs/dir.c");
+    auto objcg = dwarf.layout("struct obj_cgroup", "mm/memcontrol.c");
+    if (memcg && css && cgroup && kn && objcg) {
+      auto css_in_memcg = (*memcg)->member("css");
+      auto flags = (*css)->member("flags");
+      auto cg = (*css)->member("cgroup");
+      auto cg_kn = (*cgroup)->member("kn");
+      auto parent = (*kn)->member("parent");
+      if (!parent) parent = (*kn)->member("__parent");
+      auto name = (*kn)->member("name");
+      auto objcg_memcg = (*objcg)->member("memcg");
+      if (css_in_memcg && flags && cg && cg_kn && parent && name && objcg_memcg) {
+        m.enabled = true;
+        m.css_flags = css_in_memcg->offset + flags->offset;
+        m.css_cgroup = css_in_memcg->offset + cg->offset;
+        m.cgroup_kn = cg_kn->offset;
+        m.kn_parent = parent->offset;
+        m.kn_name = name->offset;
+        m.objcg_memcg = objcg_memcg->offset;
+        if (auto online = dwarf.enumerator("CSS_ONLINE", "kernel/cgroup/cgroup.c")) m.css_online = static_cast<uint64_t>(*online);
+        // MEMCG_DATA_OBJEXTS replaced MEMCG_DATA_OBJCGS in Linux kernel commit
+        // 21c690a349ba ("mm: introduce slabobj_ext to support slab object extensions") (in v6.10).
+        if (auto nr = dwarf.enumerator("__NR_OBJEXTS_FLAGS", "mm/memcontrol.c")) {
+          m.objexts = true;
+          m.flags_mask = static_cast<uint64_t>(*nr) - 1;
+        } else if (auto nr2 = dwarf.enumerator("__NR_MEMCG_DATA_FLAGS", "mm/memcontrol.c")) {
+          m.flags_mask = static_cast<uint64_t>(*nr2) - 1;
+        }
+      }
+    }
+    if (!m.enabled) w.problem(not_found("memcg layout not found in DWARF: no \"Charged ...\" lines"));
+  }
+
+  w.pfn_ = options.first_pfn ? options.first_pfn : model.min_low_pfn();
+  w.end_ = std::min(options.end_pfn.value_or(model.max_pfn()), model.max_pfn());
+  w.page_buf_.resize(model.page_layout().size);
+  w.ext_buf_.resize(model.page_ext_size());
+  return w;
+}
+
+void PageOwnerWalker::memcg_lines(std::span<const std::byte> page, PageOwnerRecord& record) {
+  const Memcg& m = memcg_;
+  if (!m.enabled) return;
+  uint64_t data = get<uint64_t>(page, *model_->page_layout().memcg_data);
+  if (!data) return;
+  constexpr uint64_t kObjcgsOrObjexts = 1, kKmem = 2;
+  uint64_t memcg = 0;
+  if (m.objexts) {
+    // 6.10+: print_page_owner_memcg() treats every other value as an obj_cgroup.
+    if (data & kObjcgsOrObjexts) {
+      record.slab_cache_page = true;
+      return;
+    }
+    uint64_t objcg = data & ~m.flags_mask;
+    if (!objcg) return;
+    auto v = kernel_->read_u64(VirtAddr(objcg + m.objcg_memcg));
+    if (!v) {
+      problem(std::move(v).error().with_context("pfn " + hex(record.pfn) + ": memcg_data " + hex(data)));
+      return;
+    }
+    memcg = *v;
+  } else {
+    if (data & kObjcgsOrObjexts) {
+      record.slab_cache_page = true;
+      return;  // page_memcg_check() gives NULL for slab pages
+    }
+    if (data & kKmem) {
+      auto v = kernel_->read_u64(VirtAddr((data & ~m.flags_mask) + m.objcg_memcg));
+      if (!v) {
+        problem(std::move(v).error().with_context("pfn " + hex(record.pfn) + ": memcg_data " + hex(data)));
+        return;
+      }
+      memcg = *v;
+    } else {
+      memcg = data & ~m.flags_mask;
+    }
+  }
+  if (!memcg) return;
+  auto flags = kernel_->read_u32(VirtAddr(memcg + m.css_flags));
+  auto cgroup = kernel_->read_u64(VirtAddr(memcg + m.css_cgroup));
+  if (!flags || !cgroup) {
+    problem(corrupt("pfn " + hex(record.pfn) + ": memcg " + hex(memcg) + " unreadable"));
+    return;
+  }
+  MemcgCharge charge;
+  charge.via_objcg = (data & kKmem) != 0;
+  charge.online = (*flags & m.css_online) != 0;
+  // cgroup_name() -> kernfs_name(): "(null)" without a node, "/" for the root.
+  auto kn = kernel_->read_u64(VirtAddr(*cgroup + m.cgroup_kn));
+  if (!kn) {
+    problem(std::move(kn).error().with_context("pfn " + hex(record.pfn) + ": cgroup"));
+    return;
+  }
+  if (!*kn) {
+    charge.name = "(null)";
+  } else {
+    auto parent = kernel_->read_u64(VirtAddr(*kn + m.kn_parent));
+    auto name_ptr = kernel_->read_u64(VirtAddr(*kn + m.kn_name));
+    if (!parent || !name_ptr) {
+      problem(corrupt("pfn " + hex(record.pfn) + ": kernfs node " + hex(*kn) + " unreadable"));
+      return;
+    }
+    if (!*parent) {
+      charge.name = "/";
+    } else {
+      auto name = kernel_->read_string(VirtAddr(*name_ptr), kCgroupNameLen - 1);
+      if (!name) {
+        problem(std::move(name).error().with_context("pfn " + hex(record.pfn) + ": cgroup name"));
+        return;
+      }
+      charge.name = std::move(*name);
+    }
+  }
+  record.memcg = std::move(charge);
+}
+
+Result<bool> PageOwnerWalker::fill(uint64_t pfn, std::span<const std::byte> page, std::span<const std::byte> owner,
+                                   PageOwnerRecord& r, PageOwnerFrames& frames, bool allocated) {
+  const PageOwnerLayout& l = layout_;
+  r = PageOwnerRecord{};
+  r.pfn = pfn;
+  r.order = get<uint16_t>(owner, l.order);
+  r.gfp_mask = get<uint32_t>(owner, l.gfp_mask);
+  r.gfp_flags = names_->gfp_text(r.gfp_mask);
+  if (l.pid) r.pid = get<int32_t>(owner, *l.pid);
+  if (l.tgid) r.tgid = get<int32_t>(owner, *l.tgid);
+  if (l.comm) {
+    const char* c = reinterpret_cast<const char*>(owner.data() + *l.comm);
+    r.comm.assign(c, strnlen(c, l.comm_size));
+  }
+  if (l.ts_nsec) r.ts_nsec = get<uint64_t>(owner, *l.ts_nsec);
+  if (l.free_ts_nsec) r.free_ts_nsec = get<uint64_t>(owner, *l.free_ts_nsec);
+  unsigned page_mt = names_->mobility_disabled()
+                         ? 0
+                         : (r.gfp_mask & names_->gfp_movable_mask()) >> names_->gfp_movable_shift();
+  r.page_migratetype = names_->migratetype(page_mt);
+  r.pageblock = pfn >> model_->pageblock_order();
+  auto block_mt = model_->pageblock_migratetype(pfn);
+  if (!block_mt) return std::move(block_mt).error().with_context("pfn " + hex(pfn) + ": pageblock flags");
+  r.pageblock_migratetype = names_->migratetype(*block_mt);
+  r.page_flags = get<uint64_t>(page, model_->page_layout().flags);
+  r.page_flags_text = names_->page_flags_text(r.page_flags);
+  // page_flags_text holds what is inside the parentheses (page_owner.h).
+  if (auto open = r.page_flags_text.find('('); open != std::string::npos)
+    r.page_flags_text = r.page_flags_text.substr(open + 1, r.page_flags_text.size() - open - 2);
+  int16_t reason = get<int16_t>(owner, l.last_migrate_reason);
+  if (reason != -1) r.last_migrate_reason = names_->migrate_reason(static_cast<uint16_t>(reason));
+  uint32_t handle = get<uint32_t>(owner, l.handle);
+  r.stack_handle = handle;
+  auto stack = depot_->fetch(handle);
+  if (!stack) {
+    ++stats_.bad_handles;
+    problem(std::move(stack).error().with_context("pfn " + hex(pfn)));
+    frames.alloc = {};
+  } else {
+    frames.alloc = *stack;
+  }
+  frames.free = {};
+  if (options_.freed || !allocated) {
+    uint32_t free_handle = get<uint32_t>(owner, l.free_handle);
+    if (free_handle) {
+      r.free_stack_handle = free_handle;
+      if (auto fs = depot_->fetch(free_handle)) frames.free = *fs;
+    }
+    if (l.free_pid) r.free_pid = get<int32_t>(owner, *l.free_pid);
+    if (l.free_tgid) r.free_tgid = get<int32_t>(owner, *l.free_tgid);
+  }
+  r.freed = !allocated;
+  memcg_lines(page, r);
+  return true;
+}
+
+bool PageOwnerWalker::next(PageOwnerRecord& record, PageOwnerFrames& frames) {
+  const Kernel& k = *kernel_;
+  const uint64_t block = model_->max_order_nr_pages();
+  const PageLayout& pl = model_->page_layout();
+  uint64_t pfn = pfn_;
+  // The prologue of every read(): find a valid pfn or the start of a block.
+  while (pfn < end_ && !model_->pfn_valid(pfn) && (pfn & (block - 1)) != 0) ++pfn;
+  for (; pfn < end_; ++pfn) {
+    if ((pfn & (block - 1)) == 0 && !model_->pfn_valid(pfn)) {
+      pfn += block - 1;
+      continue;
+    }
+    ++stats_.pfns_visited;
+    auto page_at = model_->page_address(pfn);
+    Status read = page_at ? k.read(*page_at, page_buf_) : Status(page_at.error());
+    if (!read) {
+      ++stats_.unreadable_pages;
+      problem(std::move(read).error().with_context("pfn " + hex(pfn) + ": struct page"));
+      continue;
+    }
+    if (!options_.freed && model_->is_buddy(get<uint32_t>(page_buf_, pl.mapcount))) {
+      uint64_t order = get<uint64_t>(page_buf_, pl.private_);
+      if (order < model_->nr_orders()) pfn += (uint64_t{1} << order) - 1;
+      continue;
+    }
+    auto ext = model_->page_ext_address(pfn);
+    if (!ext || !*ext) continue;
+    if (Status read_ext = k.read(**ext, ext_buf_); !read_ext) {
+      ++stats_.unreadable_page_ext;
+      problem(std::move(read_ext).error().with_context("pfn " + hex(pfn) + ": page_ext entry"));
+      continue;
+    }
+    uint64_t flags = get<uint64_t>(ext_buf_, 0);
+    if (!((flags >> ext_owner_bit_) & 1)) continue;
+    bool allocated = (flags >> ext_allocated_bit_) & 1;
+    if (!allocated && !options_.freed) continue;
+    std::span<const std::byte> owner(ext_buf_.data() + owner_offset_, layout_.size);
+    unsigned order = get<uint16_t>(owner, layout_.order);
+    if (order >= 64 || (pfn & ((uint64_t{1} << order) - 1)) != 0) continue;
+    if (!get<uint32_t>(owner, layout_.handle) && allocated) continue;
+    pfn_ = pfn + 1;
+    auto ok = fill(pfn, page_buf_, owner, record, frames, allocated);
+    if (!ok) {
+      problem(std::move(ok).error());
+      continue;
+    }
+    ++stats_.records;
+    stats_.pages += record.pages();
+    return true;
+  }
+  pfn_ = pfn;
+  return false;
+}
+
+Result<std::optional<PageOwnerWalker::PageOwnerState>> PageOwnerWalker::read_one(uint64_t pfn, PageOwnerRecord& record,
+                                                                                  PageOwnerFrames& frames) {
+  RAMSIFT_TRY(VirtAddr page_at, model_->page_address(pfn));
+  RAMSIFT_TRY_STATUS(kernel_->read(page_at, page_buf_));
+  RAMSIFT_TRY(auto ext, model_->page_ext_address(pfn));
+  if (!ext) return std::optional<PageOwnerState>();
+  RAMSIFT_TRY_STATUS(kernel_->read(*ext, ext_buf_));
+  PageOwnerState state;
+  state.ext_flags = get<uint64_t>(ext_buf_, 0);
+  state.owner = (state.ext_flags >> ext_owner_bit_) & 1;
+  state.allocated = (state.ext_flags >> ext_allocated_bit_) & 1;
+  if (!state.owner) return std::optional<PageOwnerState>(state);
+  std::span<const std::byte> owner(ext_buf_.data() + owner_offset_, layout_.size);
+  bool saved = options_.freed;
+  options_.freed = true;  // always the free side too
+  auto ok = fill(pfn, page_buf_, owner, record, frames, state.allocated);
+  options_.freed = saved;
+  if (!ok) return std::move(ok).error();
+  return std::optional<PageOwnerState>(state);
+}
+
+}  // namespace ramsift
