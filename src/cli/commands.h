@@ -60,3 +60,4 @@ void add_top(CLI::App& app, Context& context);
 void add_page_owner(CLI::App& app, Context& context);
 
 }  // namespace ramsift::cli
+void add_extract(CLI::App& app, Context& context);

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   ramsift::cli::add_diff(app, context);
   ramsift::cli::add_flamegraph(app, context);
   ramsift::cli::add_page_owner(app, context);
+  ramsift::cli::add_extract(app, context);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

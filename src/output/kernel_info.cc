@@ -31,7 +31,7 @@ KernelInfo gather_kernel_info(const Kernel& kernel) {
   } else {
     add("paging", l.va_bits == 57 ? "5-level" : "4-level");
     add("phys_base", hex(l.phys_offset));
-    add("page_offset_base", hex(l.direct_map.value()));
+    add("direct_map", hex(l.direct_map.value()));
     add("init_top_pgt", "pa " + hex(l.page_table_root.value()));
   }
   auto model = MemoryModel::open(kernel);

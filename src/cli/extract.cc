@@ -1,0 +1,124 @@
+// ramsift extract: a small dump with only the pages page_owner analysis
+// reads (struct pages, page_ext, stack depot, kallsyms, module and name
+// tables; no user data), as a zstd kdump file any ramsift command reads.
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <iostream>
+
+#include "commands.h"
+#include "ramsift/dump/recording.h"
+#include "ramsift/dump/writer.h"
+#include "ramsift/output/kernel_info.h"
+#include "ramsift/symbolize/dump_records.h"
+
+namespace ramsift::cli {
+
+namespace {
+
+struct ExtractCommand {
+  DumpOptions dump;
+  std::string output;
+  std::string pfn_range;
+};
+
+// VMCOREINFO for the new file: the dump's own when it has one, else the
+// facts ramsift found (so the extract opens without a scan), plus the
+// vmlinux build ID for the symbol store.
+std::string vmcoreinfo_for(const Kernel& kernel) {
+  std::string text;
+  if (kernel.dump().info().vmcoreinfo) text = *kernel.dump().info().vmcoreinfo;
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  auto has = [&](const std::string& key) { return text.find(key + "=") != std::string::npos; };
+  auto add = [&](const std::string& key, const std::string& value) {
+    if (!has(key)) text += key + "=" + value + "\n";
+  };
+  const KernelLayout& l = kernel.layout();
+  char buf[32];
+  add("OSRELEASE", kernel.release());
+  add("PAGESIZE", std::to_string(kernel.page_size()));
+  if (auto id = kernel.build_id()) add("BUILD-ID", id->substr(0, 40));
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(l.kaslr_offset));
+  add("KERNELOFFSET", buf);
+  if (l.arch == "arm64") {
+    add("NUMBER(VA_BITS)", std::to_string(l.va_bits));
+    add("NUMBER(kimage_voffset)", hex(l.kimage_voffset));
+    add("NUMBER(PHYS_OFFSET)", hex(l.phys_offset));
+  } else {
+    add("NUMBER(phys_base)", std::to_string(static_cast<int64_t>(l.phys_offset)));
+  }
+  return text;
+}
+
+}  // namespace
+
+void add_extract(CLI::App& app, Context& context) {
+  auto c = std::make_shared<ExtractCommand>();
+  CLI::App* cmd = app.add_subcommand(
+      "extract", "Write a small dump (zstd kdump) holding only the pages page_owner analysis reads: no user data");
+  add_dump_options(*cmd, c->dump);
+  cmd->add_option("-o,--output", c->output, "The file to write")->required();
+  cmd->add_option("--pfn-range", c->pfn_range, "Only what the records of pfns A-B need (as page-owner --pfn-range)");
+  cmd->callback([c, &context] {
+    std::unique_ptr<Dump> dump = open_or_report(c->dump, context);
+    if (!dump) return;
+    // Pages are recorded at 4 KiB, the smallest page any kernel here uses.
+    RecordingDump recording(*dump, 4096);
+    std::unique_ptr<Kernel> kernel = open_kernel(recording, c->dump.kernel, context);
+    if (!kernel) return;
+    PageOwnerWalkOptions walk;
+    if (!c->pfn_range.empty()) {
+      char* end = nullptr;
+      walk.first_pfn = std::strtoull(c->pfn_range.c_str(), &end, 0);
+      if (end && *end == '-' && end[1]) walk.end_pfn = std::strtoull(end + 1, &end, 0);
+      if (!end || *end) {
+        report(bad_input("--pfn-range: want A-B, got " + c->pfn_range));
+        context.exit_code = kFailed;
+        return;
+      }
+    }
+    // Everything `info`, `page-owner` and `page-owner --freed` read.
+    KernelInfo facts = gather_kernel_info(*kernel);
+    for (const Error& e : facts.problems) report(e);
+    walk.freed = true;
+    auto records = DumpRecords::open(*kernel, walk);
+    if (!records) {
+      report(records.error());
+      context.exit_code = kFailed;
+      return;
+    }
+    PageOwnerRecord r;
+    uint64_t count = 0;
+    while ((*records)->next(r)) ++count;
+    for (const Error& e : (*records)->problems()) report(e);
+
+    std::set<uint64_t> pages = recording.pages();
+    const uint64_t page_size = kernel->page_size();
+    const uint64_t per = page_size / 4096;
+    WriteSource source;
+    source.memory = dump.get();
+    source.arch = kernel->layout().arch;
+    source.page_size = static_cast<uint32_t>(page_size);
+    source.vmcoreinfo = vmcoreinfo_for(*kernel);
+    source.release = kernel->release();
+    source.include = [&pages, per](uint64_t pfn) {
+      auto it = pages.lower_bound(pfn * per);
+      return it != pages.end() && *it < (pfn + 1) * per;
+    };
+    KdumpWriteOptions options;
+    options.codec = KdumpCodec::Zstd;
+    auto files = write_kdump(source, c->output, options);
+    if (!files) {
+      report(files.error());
+      context.exit_code = kFailed;
+      return;
+    }
+    std::error_code ec;
+    uint64_t size = std::filesystem::file_size(c->output, ec);
+    std::fprintf(stderr, "ramsift: wrote %s: %zu of the dump's pages (4 KiB units) for %llu records, %s\n",
+                 c->output.c_str(), pages.size(), static_cast<unsigned long long>(count),
+                 human_size(size).c_str());
+  });
+}
+
+}  // namespace ramsift::cli
