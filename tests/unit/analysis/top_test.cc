@@ -261,3 +261,32 @@ TEST_CASE("analysis: ramsift top: exit codes and problems on stderr") {
   CHECK(run(dir + "/cut.txt --compat page_owner_sort --top 3") == 2);
   REQUIRE(std::system(("rm -rf " + dir).c_str()) == 0);
 }
+
+TEST_CASE("analysis: ramsift top: filters, --older-than and category x process reach the output") {
+  std::string out = "/tmp/ramsift-top-filters-" + std::to_string(getpid());
+  std::string input = std::string(RAMSIFT_TEST_DATA) + "/page_owner/synthetic-diff-after.txt";
+  auto run = [&](const std::string& args) {
+    int s = std::system((std::string(RAMSIFT_BINARY) + " top " + input + " " + args + " > " + out + " 2>&1").c_str());
+    std::ifstream in(out);
+    std::stringstream text;
+    text << in.rdbuf();
+    return std::make_pair(WIFEXITED(s) ? WEXITSTATUS(s) : -1, text.str());
+  };
+  // app: 5 order-0 anon pages under tgid 412, its leader
+  auto [status, text] = run("--by category,tgid --format csv");
+  CHECK(status == 0);
+  CHECK(text.find("\n5,20480,5,anon,412,app\n") != std::string::npos);
+  std::tie(status, text) = run("--module drv --by module --format csv");
+  CHECK(text == "pages,bytes,records,module\n6,24576,3,drv\n");
+  // newest allocation: ts 4003; 3000 ns older or more: ts <= 1003, app's first four
+  std::tie(status, text) = run("--older-than 3000 --by comm --format csv");
+  CHECK(text == "pages,bytes,records,comm\n4,16384,4,app\n");
+  std::tie(status, text) = run("--gfp __GFP_COMP --order 1 --by comm --format csv");
+  CHECK(text == "pages,bytes,records,comm\n2,8192,1,init\n");
+  std::tie(status, text) = run("--compat page_owner_sort --module drv");
+  CHECK(status == 2);
+  std::tie(status, text) = run("--pfn-range 9-1");
+  CHECK(status == 2);
+  CHECK(text.find("--pfn-range") != std::string::npos);
+  std::remove(out.c_str());
+}
