@@ -58,6 +58,6 @@ void report(const Error& error);
 void add_info(CLI::App& app, Context& context);
 void add_top(CLI::App& app, Context& context);
 void add_page_owner(CLI::App& app, Context& context);
+void add_extract(CLI::App& app, Context& context);
 
 }  // namespace ramsift::cli
-void add_extract(CLI::App& app, Context& context);
