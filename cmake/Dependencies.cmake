@@ -23,3 +23,10 @@ if(RAMSIFT_TESTS)
   find_package(doctest CONFIG REQUIRED)
   pkg_check_modules(LIBKDUMPFILE IMPORTED_TARGET libkdumpfile)
 endif()
+
+# LLVM 14's symbolizer (llvm-14-dev): file:line and inline frames for --lines.
+find_library(LLVM_LIBRARY NAMES LLVM-14 PATHS /usr/lib/llvm-14/lib REQUIRED)
+find_path(LLVM_INCLUDE_DIR llvm/DebugInfo/Symbolize/Symbolize.h PATHS /usr/lib/llvm-14/include REQUIRED)
+add_library(ramsift_llvm INTERFACE)
+target_link_libraries(ramsift_llvm INTERFACE ${LLVM_LIBRARY})
+target_include_directories(ramsift_llvm SYSTEM INTERFACE ${LLVM_INCLUDE_DIR})

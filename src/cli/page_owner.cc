@@ -22,6 +22,7 @@ struct PageOwnerCommand {
   std::vector<std::string> pids, tgids, names;
   bool freed = false;
   bool quiet = false;
+  bool lines = false;
 };
 
 Result<std::vector<int64_t>> parse_list(const std::string& flag, const std::vector<std::string>& items) {
@@ -115,6 +116,9 @@ void add_page_owner(CLI::App& app, Context& context) {
   cmd->add_flag("--freed", c->freed,
                 "Also pages whose last owner freed them, in __dump_page_owner()'s wording (buddy pages included)");
   cmd->add_flag("-q,--quiet", c->quiet, "No summary on stderr");
+  cmd->add_flag("--lines", c->lines,
+                "Frames gain file:line and inlined functions (LLVM symbolizer; module frames need --modules DIR). "
+                "Not the kernel's text any more");
   cmd->callback([c, &context] {
     auto pids = parse_list("--pid", c->pids);
     auto tgids = parse_list("--tgid", c->tgids);
@@ -134,6 +138,14 @@ void add_page_owner(CLI::App& app, Context& context) {
     if (!opened) return;
     PageOwnerSource& source = opened->source();
     DumpRecords* dump = dump_records_of(*opened);
+    if (c->lines) {
+      if (!dump) {
+        report(bad_input("--lines needs a dump (a text file has no addresses)"));
+        context.exit_code = kFailed;
+        return;
+      }
+      dump->enable_lines(c->records.kernel.modules);
+    }
     OutputFormat format = parse_format(c->format);
     RecordWriter writer(std::cout, format, source.text_format());
     auto keep = [&](const PageOwnerRecord& r) {
@@ -158,6 +170,8 @@ void add_page_owner(CLI::App& app, Context& context) {
     writer.finish();
     std::cout.flush();
     finish_records(*opened, context);
+    if (dump && dump->lines())
+      for (const std::string& p : dump->lines()->problems()) std::fprintf(stderr, "ramsift: --lines: %s\n", p.c_str());
     if (!c->quiet) {
       std::fprintf(stderr, "ramsift: %llu records, %llu pages", static_cast<unsigned long long>(printed),
                    static_cast<unsigned long long>(pages));

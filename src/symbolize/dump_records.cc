@@ -18,11 +18,19 @@ Result<std::unique_ptr<DumpRecords>> DumpRecords::open(const Kernel& kernel, con
   return d;
 }
 
+void DumpRecords::enable_lines(std::string modules_dir) {
+  lines_ = std::make_unique<SourceLines>(*kernel_, *symbolizer_, std::move(modules_dir));
+}
+
 void DumpRecords::symbolize(const PageOwnerFrames& frames, PageOwnerRecord& record) const {
+  auto text = [&](uint64_t a) {
+    std::string frame = symbolizer_->format(a);
+    return lines_ ? lines_->annotate(a, frame) : frame;
+  };
   record.stack.clear();
-  for (uint64_t a : frames.alloc) record.stack.push_back(symbolizer_->format(a));
+  for (uint64_t a : frames.alloc) record.stack.push_back(text(a));
   record.free_stack.clear();
-  for (uint64_t a : frames.free) record.free_stack.push_back(symbolizer_->format(a));
+  for (uint64_t a : frames.free) record.free_stack.push_back(text(a));
 }
 
 bool DumpRecords::next(PageOwnerRecord& record) {

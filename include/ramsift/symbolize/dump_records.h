@@ -13,6 +13,7 @@
 
 #include "ramsift/decode/page_owner_dump.h"
 #include "ramsift/decode/page_owner_source.h"
+#include "ramsift/symbolize/source_lines.h"
 #include "ramsift/symbolize/symbolizer.h"
 
 namespace ramsift {
@@ -33,6 +34,10 @@ class DumpRecords final : public PageOwnerSource {
   const Symbolizer& symbolizer() const { return *symbolizer_; }
   PageOwnerWalker& walker() { return *walker_; }
   const PageOwnerWalkStats& stats() const { return walker_->stats(); }
+  // --lines: frames gain file:line and inlined functions (source_lines.h),
+  // module frames from .ko files under modules_dir.
+  void enable_lines(std::string modules_dir);
+  const SourceLines* lines() const { return lines_.get(); }
   // Fills record.stack / record.free_stack from frames.
   void symbolize(const PageOwnerFrames& frames, PageOwnerRecord& record) const;
 
@@ -44,6 +49,7 @@ class DumpRecords final : public PageOwnerSource {
   std::unique_ptr<StackDepot> depot_;
   std::unique_ptr<Symbolizer> symbolizer_;
   std::unique_ptr<PageOwnerWalker> walker_;
+  std::unique_ptr<SourceLines> lines_;
   mutable std::vector<Error> problems_;
 };
 
