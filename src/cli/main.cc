@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "kernel_commands.h"
 #include "report_commands.h"
 
 int main(int argc, char** argv) {
@@ -15,6 +16,8 @@ int main(int argc, char** argv) {
   ramsift::cli::add_diff(app, context);
   ramsift::cli::add_flamegraph(app, context);
   ramsift::cli::add_page_owner(app, context);
+  ramsift::cli::add_ps(app, context);
+  ramsift::cli::add_page(app, context);
   ramsift::cli::add_extract(app, context);
   try {
     app.parse(argc, argv);

@@ -64,7 +64,13 @@ KernelInfo gather_kernel_info(const Kernel& kernel) {
   }
   ModuleList modules = read_modules(kernel);
   std::string list;
-  for (const Module& m : modules.modules) list += (list.empty() ? "" : " ") + m.name;
+  // Each with its size as /proc/modules prints it: every region, init ones
+  // included (module_total_size(); core_layout + init_layout before 6.4).
+  for (const Module& m : modules.modules) {
+    uint64_t size = 0;
+    for (const ModuleRegion& r : m.regions) size += r.size;
+    list += (list.empty() ? "" : " ") + m.name + " (" + std::to_string(size) + ")";
+  }
   add("modules", std::to_string(modules.modules.size()) + (list.empty() ? "" : ": " + list));
   for (const Error& e : modules.problems) info.problems.push_back(e);
   for (const std::string& n : kernel.notes()) add("note", n);
