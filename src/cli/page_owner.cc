@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "records.h"
+#include "ramsift/decode/page_owner_stacks.h"
 #include "ramsift/decode/page_owner_text.h"
 #include "ramsift/output/page_owner_records.h"
 #include "ramsift/symbolize/dump_records.h"
@@ -23,6 +24,7 @@ struct PageOwnerCommand {
   bool freed = false;
   bool quiet = false;
   bool lines = false;
+  bool stacks = false;
 };
 
 Result<std::vector<int64_t>> parse_list(const std::string& flag, const std::vector<std::string>& items) {
@@ -100,6 +102,29 @@ class Progress {
   bool shown_ = false;
 };
 
+// show_stacks: " %pS" per frame, "nr_base_pages: %d", a blank line.
+void print_show_stacks(DumpRecords& dump, Context& context) {
+  auto stacks = read_page_owner_stacks(dump.kernel(), dump.depot());
+  if (!stacks) {
+    report(stacks.error());
+    context.exit_code = kFailed;
+    return;
+  }
+  std::string out;
+  for (const OwnerStack& s : stacks->stacks) {
+    if (s.base_pages < 1 || static_cast<uint64_t>(s.base_pages) < stacks->threshold) continue;
+    for (uint64_t a : s.frames) {
+      out += ' ';
+      out += dump.symbolizer().format(a);
+      out += '\n';
+    }
+    out += "nr_base_pages: " + std::to_string(s.base_pages) + "\n\n";
+  }
+  std::cout << out;
+  for (const Error& e : stacks->problems) report(e);
+  if (!stacks->problems.empty()) context.exit_code = kPartial;
+}
+
 }  // namespace
 
 void add_page_owner(CLI::App& app, Context& context) {
@@ -116,6 +141,8 @@ void add_page_owner(CLI::App& app, Context& context) {
   cmd->add_flag("--freed", c->freed,
                 "Also pages whose last owner freed them, in __dump_page_owner()'s wording (buddy pages included)");
   cmd->add_flag("-q,--quiet", c->quiet, "No summary on stderr");
+  cmd->add_flag("--stacks", c->stacks,
+                "Print the kernel's own per-stack counts instead, as page_owner_stacks/show_stacks does (6.9+)");
   cmd->add_flag("--lines", c->lines,
                 "Frames gain file:line and inlined functions (LLVM symbolizer; module frames need --modules DIR). "
                 "Not the kernel's text any more");
@@ -136,8 +163,17 @@ void add_page_owner(CLI::App& app, Context& context) {
     }
     auto opened = open_records(c->records, context);
     if (!opened) return;
-    PageOwnerSource& source = opened->source();
     DumpRecords* dump = dump_records_of(*opened);
+    if (c->stacks) {
+      if (!dump) {
+        report(bad_input("--stacks needs a dump"));
+        context.exit_code = kFailed;
+        return;
+      }
+      print_show_stacks(*dump, context);
+      return;
+    }
+    PageOwnerSource& source = opened->source();
     if (c->lines) {
       if (!dump) {
         report(bad_input("--lines needs a dump (a text file has no addresses)"));
