@@ -6,6 +6,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,13 +39,19 @@ struct DumpOptions {
 
 struct Context {
   int exit_code = kOk;
+  // Where the memory comes from when a host program holds the dump (the
+  // crash extension: crash's readmem). Unset: commands open their inputs.
+  // When set, a command's dump inputs only name the dump in messages.
+  std::function<Result<std::unique_ptr<Dump>>()> host_dump;
 };
 
 void add_dump_options(CLI::App& command, DumpOptions& options);
 // --vmlinux, --modules, --kaslr-offset, --phys-offset, --kimage-voffset,
-// --va-bits, --arch, --phys-base.
+// --va-bits, --arch, --phys-base; in the help's kKernelOptionsGroup.
+inline constexpr const char* kKernelOptionsGroup = "Dump and kernel";
 void add_kernel_options(CLI::App& command, KernelOptionsText& options);
-// Opens the dump; prints its problems. nullptr (and exit code 2) on failure.
+// Opens the dump (or takes the host's, Context::host_dump); prints its
+// problems. nullptr (and exit code 2) on failure.
 std::unique_ptr<Dump> open_or_report(const DumpOptions& options, Context& context);
 OutputFormat parse_format(const std::string& name);
 // The kernel in the dump (vmlinux from --vmlinux or the symbol store);

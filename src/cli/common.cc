@@ -85,16 +85,22 @@ void add_dump_options(CLI::App& command, DumpOptions& options) {
 
 void add_kernel_options(CLI::App& command, KernelOptionsText& options) {
   command.add_option("--vmlinux", options.vmlinux,
-                     "The dump's vmlinux (with DWARF); default: found in the symbols/ store by build ID or release");
-  command.add_option("--modules", options.modules, "Directory searched recursively for .ko / .ko.unstripped files");
-  command.add_option("--kaslr-offset", options.kaslr_offset, "KASLR offset (crash --kaslr, ramparse --kaslr-offset)");
-  command.add_option("--phys-offset", options.phys_offset,
-                     "arm64: PHYS_OFFSET (memstart_addr); x86_64: phys_base");
-  command.add_option("--kimage-voffset", options.kimage_voffset, "arm64: kimage_voffset");
-  command.add_option("--va-bits", options.va_bits, "arm64: VA_BITS");
+                     "The dump's vmlinux (with DWARF); default: found in the symbols/ store by build ID or release")
+      ->group(kKernelOptionsGroup);
+  command.add_option("--modules", options.modules, "Directory searched recursively for .ko / .ko.unstripped files")
+      ->group(kKernelOptionsGroup);
+  command.add_option("--kaslr-offset", options.kaslr_offset, "KASLR offset (crash --kaslr, ramparse --kaslr-offset)")
+      ->group(kKernelOptionsGroup);
+  command
+      .add_option("--phys-offset", options.phys_offset, "arm64: PHYS_OFFSET (memstart_addr); x86_64: phys_base")
+      ->group(kKernelOptionsGroup);
+  command.add_option("--kimage-voffset", options.kimage_voffset, "arm64: kimage_voffset")->group(kKernelOptionsGroup);
+  command.add_option("--va-bits", options.va_bits, "arm64: VA_BITS")->group(kKernelOptionsGroup);
   command.add_option("--arch", options.arch, "Architecture when the dump does not say (x86_64, arm64)")
-      ->check(CLI::IsMember({"x86_64", "arm64"}));
-  command.add_option("--phys-base", options.phys_base, "Physical address of a single raw memory image");
+      ->check(CLI::IsMember({"x86_64", "arm64"}))
+      ->group(kKernelOptionsGroup);
+  command.add_option("--phys-base", options.phys_base, "Physical address of a single raw memory image")
+      ->group(kKernelOptionsGroup);
 }
 
 OutputFormat parse_format(const std::string& name) {
@@ -104,6 +110,15 @@ OutputFormat parse_format(const std::string& name) {
 }
 
 std::unique_ptr<Dump> open_or_report(const DumpOptions& options, Context& context) {
+  if (context.host_dump) {
+    auto dump = context.host_dump();
+    if (!dump) {
+      report(dump.error());
+      context.exit_code = kFailed;
+      return nullptr;
+    }
+    return std::move(*dump);
+  }
   OpenOptions open;
   open.arch = options.kernel.arch;
   auto phys_base = parse_number("--phys-base", options.kernel.phys_base);

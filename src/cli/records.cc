@@ -47,6 +47,7 @@ void add_records_options(CLI::App& command, RecordsOptions& options, const char*
 }
 
 std::unique_ptr<OpenedRecords> open_records(const RecordsOptions& options, Context& context) {
+  if (context.host_dump) return open_dump_records(options, context);
   if (options.inputs.size() == 1 && looks_like_page_owner_text(options.inputs[0])) {
     auto file = MappedFile::open(options.inputs[0]);
     if (!file) {
