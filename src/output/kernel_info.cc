@@ -58,6 +58,15 @@ KernelInfo gather_kernel_info(const Kernel& kernel) {
                                 std::to_string(walker->page_owner_offset()));
           add("stack_depot", depot->layout().storage + ", " + std::to_string(depot->layout().pools_in_use) +
                                  " pools" + (depot->layout().index_plus_1 ? ", pool_index_plus_1" : ""));
+          // What page_owner itself costs: the page_ext arrays of every
+          // section that has one, and the depot's pools (DEPOT_POOL_ORDER 2).
+          uint64_t ext_bytes = 0;
+          for (uint64_t pfn = 0; pfn < model->max_pfn(); pfn += model->pages_per_section())
+            if (auto ext = model->page_ext_address(pfn); ext && *ext)
+              ext_bytes += model->pages_per_section() * model->page_ext_size();
+          uint64_t depot_bytes = depot->layout().pools_in_use * (kernel.page_size() << 2);
+          add("page_owner_cost", human_size(ext_bytes) + " of page_ext, " + human_size(depot_bytes) +
+                                     " of stack depot pools");
         }
       }
     }
