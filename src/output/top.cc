@@ -48,7 +48,7 @@ std::string by_list(const TopResult& r) {
 void print_text(const TopResult& r, uint64_t page_size, std::ostream& out) {
   out << r.matched_records << " records, " << r.matched_pages << " pages (" << human_size(r.matched_pages * page_size)
       << ")";
-  if (r.matched_records != r.records) out << " of " << r.records << " records, " << r.records << " pages read";
+  if (r.matched_records != r.records) out << " of " << r.records << " records, " << r.pages << " pages read";
   out << "; " << r.groups_total << " groups by " << by_list(r);
   if (r.groups.size() != r.groups_total) out << ", " << r.groups.size() << " shown";
   out << '\n';
