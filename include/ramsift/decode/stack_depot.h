@@ -16,26 +16,38 @@
 // The offset unit (1 << DEPOT_STACK_ALIGN = 16 bytes) is a macro, constant
 // in every version; the offset field's width is cross-checked against it.
 //
+// The depot reads the kernel through two small things, so that it can be
+// tested and fuzzed without a dump: StackDepotTypes (the two types and the
+// storage variables, from DWARF) and a KernelReader (kernel virtual memory).
+// open(const Kernel&) supplies both from the kernel; a test supplies a test
+// ELF's DWARF or made-up layouts, and fake memory:
+//
+//   RAMSIFT_TRY(StackDepot depot, StackDepot::open(my_types, /*page_shift=*/12, my_reader));
+//
 // Each handle is decoded once and cached. A bad handle (index beyond the
 // pools in use, empty pool, record with a count of 0 or an implausible
 // size) is an error naming the handle and why; it is never followed
-// further. fetch() is thread-safe.
+// further and not cached. fetch() is thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "ramsift/kernel/dwarf_types.h"
+#include "ramsift/kernel/kallsyms.h"
 #include "ramsift/kernel/kernel.h"
 
 namespace ramsift {
 
 struct StackDepotLayout {
-  std::string storage;           // "stack_slabs", "stack_pools", "stack_pools (pointer)"
+  std::string storage;  // "stack_slabs", "stack_pools", "stack_pools (pointer)"
   unsigned index_bits = 0, index_shift = 0;
   unsigned offset_bits = 0, offset_shift = 0;
   bool index_plus_1 = false;
@@ -45,9 +57,25 @@ struct StackDepotLayout {
   uint64_t max_frames = 256;
 };
 
+// What the depot needs from the kernel's DWARF and symbols.
+class StackDepotTypes {
+ public:
+  virtual ~StackDepotTypes() = default;
+  // "union handle_parts" and "struct stack_record".
+  virtual Result<std::shared_ptr<const TypeLayout>> layout(std::string_view spelled) const = 0;
+  // "stack_pools", "stack_slabs" and the counters ("pools_num",
+  // "pool_index", "depot_index"), at their runtime addresses.
+  virtual Result<Variable> variable(std::string_view name) const = 0;
+  // Whether the kernel has the symbol at all (cheap, no DWARF search).
+  virtual bool has_symbol(std::string_view name) const = 0;
+};
+
 class StackDepot {
  public:
   static Result<StackDepot> open(const Kernel& kernel);
+  // The same from any source; `read` must stay usable as long as the
+  // StackDepot (fetch() reads records through it).
+  static Result<StackDepot> open(const StackDepotTypes& types, unsigned page_shift, KernelReader read);
   StackDepot(StackDepot&&) noexcept;
   ~StackDepot();
 
@@ -61,7 +89,10 @@ class StackDepot {
 
  private:
   StackDepot() = default;
-  const Kernel* kernel_ = nullptr;
+  Status read(VirtAddr va, std::span<std::byte> out) const;
+  Result<uint32_t> read_u32(VirtAddr va) const;
+
+  KernelReader read_;
   StackDepotLayout layout_;
   std::vector<uint64_t> pools_;
   struct Cache;
