@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "qualcomm_imem.h"
 #include "ramsift/arch/arm64.h"
 #include "ramsift/arch/x86_64.h"
 
@@ -14,8 +15,6 @@ namespace ramsift {
 
 namespace {
 
-constexpr uint32_t kImemKaslrMagic = 0xdead4ead;
-constexpr uint64_t kImemKaslrOffset = 0x6d0;
 constexpr uint64_t k2M = uint64_t{2} << 20;
 
 uint64_t le64(const std::byte* p) {
@@ -222,18 +221,14 @@ std::optional<KernelOpener::Found> KernelOpener::from_qualcomm_imem() {
     std::vector<std::byte> bytes(std::min<uint64_t>(aux.size, 16 << 20));
     in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     bytes.resize(static_cast<size_t>(in.gcount()));
-    auto at = [&](uint64_t off) -> std::optional<Found> {
-      if (off + 12 > bytes.size() || le32(bytes.data() + off) != kImemKaslrMagic) return std::nullopt;
-      Found f;
-      f.kaslr_offset = le64(bytes.data() + off + 4);
-      f.source = KaslrSource::QualcommImem;
-      f.detail = aux.name + " + " + hex(off);
-      if (aux.base) f.detail += " (pa " + hex((*aux.base + off).value()) + ")";
-      return f;
-    };
-    if (auto f = at(kImemKaslrOffset)) return f;
-    for (uint64_t off = 0; off + 12 <= bytes.size(); off += 4)
-      if (auto f = at(off)) return f;
+    auto record = find_imem_kaslr(bytes);
+    if (!record) continue;
+    Found f;
+    f.kaslr_offset = record->kaslr_offset;
+    f.source = KaslrSource::QualcommImem;
+    f.detail = aux.name + " + " + hex(record->file_offset);
+    if (aux.base) f.detail += " (pa " + hex((*aux.base + record->file_offset).value()) + ")";
+    return f;
   }
   return std::nullopt;
 }
