@@ -53,7 +53,7 @@ Result<uint64_t> resolve_pfn(const PageAddress& address, const Kernel& kernel, c
     case PageAddressKind::Phys: return address.value >> shift;
     case PageAddressKind::Virt: {
       auto t = kernel.memory().translate(VirtAddr(address.value));
-      if (!t) return std::move(t).error().with_context("va " + hex(address.value));
+      if (!t) return std::move(t).error();  // the walk's message names the va and the level
       return t->pa.value() >> shift;
     }
     case PageAddressKind::StructPage: {
