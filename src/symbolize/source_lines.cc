@@ -5,9 +5,7 @@
 #include <mutex>
 #include <set>
 
-#include "llvm/DebugInfo/Symbolize/Symbolize.h"
-#include "llvm/Object/ObjectFile.h"
-#include "llvm/Support/Error.h"
+#include "llvm/lines.h"
 
 namespace ramsift {
 
@@ -30,9 +28,9 @@ std::string source_path(const std::string& path) {
   return best == std::string::npos ? path : path.substr(best + 1);
 }
 
-std::string location(const llvm::DILineInfo& info) {
-  if (info.FileName == llvm::DILineInfo::BadString || info.Line == 0) return {};
-  return source_path(info.FileName) + ":" + std::to_string(info.Line);
+std::string location(const llvm_lines::Frame& frame) {
+  if (frame.file.empty() || frame.line == 0) return {};
+  return source_path(frame.file) + ":" + std::to_string(frame.line);
 }
 
 // "func+0x1c/0x80 [mod]" -> func, 0x1c.
@@ -58,7 +56,7 @@ struct SourceLines::Impl {
   const Symbolizer* symbolizer = nullptr;
   std::string modules_dir;
   std::string vmlinux;  // plain file
-  llvm::symbolize::LLVMSymbolizer llvm;
+  llvm_lines::Lines llvm;
   std::mutex mutex;
   std::map<uint64_t, std::string> cache;
   std::set<std::string> problems;
@@ -71,13 +69,6 @@ struct SourceLines::Impl {
   std::map<std::string, std::string> ko_files;  // module name -> file, found once
   bool indexed = false;
 
-  static llvm::symbolize::LLVMSymbolizer::Options options() {
-    llvm::symbolize::LLVMSymbolizer::Options o;
-    o.Demangle = false;
-    o.RelativeAddresses = false;
-    return o;
-  }
-  Impl() : llvm(options()) {}
 
   void index_modules() {
     indexed = true;
@@ -115,27 +106,17 @@ struct SourceLines::Impl {
       kos[module] = std::nullopt;
       return nullptr;
     }
-    auto object = llvm::object::ObjectFile::createObjectFile(*plain);
-    if (!object) {
-      problems.insert(*plain + ": " + llvm::toString(object.takeError()));
+    std::vector<llvm_lines::Symbol> symbols;
+    std::string error;
+    if (!llvm_lines::Lines::symbols(*plain, symbols, error)) {
+      problems.insert(*plain + ": " + error);
       kos[module] = std::nullopt;
       return nullptr;
     }
     Ko ko;
     ko.path = *plain;
-    for (const llvm::object::SymbolRef& sym : object->getBinary()->symbols()) {
-      auto name = sym.getName();
-      auto value = sym.getValue();
-      auto section = sym.getSection();
-      if (!name || !value || !section) {
-        if (!name) llvm::consumeError(name.takeError());
-        if (!value) llvm::consumeError(value.takeError());
-        if (!section) llvm::consumeError(section.takeError());
-        continue;
-      }
-      if (*section == object->getBinary()->section_end()) continue;
-      ko.symbols.emplace(name->str(), std::pair<uint64_t, uint64_t>((*section)->getIndex(), *value));
-    }
+    for (llvm_lines::Symbol& sym : symbols)
+      ko.symbols.emplace(std::move(sym.name), std::pair<uint64_t, uint64_t>(sym.section_index, sym.value));
     kos[module] = std::move(ko);
     return &*kos[module];
   }
@@ -143,7 +124,9 @@ struct SourceLines::Impl {
   std::string annotate(uint64_t address, const std::string& frame) {
     // A return address: the call is the byte before it.
     uint64_t lookup = address ? address - 1 : address;
-    llvm::Expected<llvm::DIInliningInfo> info = llvm::DIInliningInfo();
+    std::vector<llvm_lines::Frame> frames;
+    std::string error;
+    bool ok = false;
     std::string text = frame;
     if (const Module* m = symbolizer->module_of(address)) {
       std::string function;
@@ -153,28 +136,27 @@ struct SourceLines::Impl {
       auto sym = ko->symbols.find(function);
       if (sym == ko->symbols.end()) return frame;
       uint64_t at = sym->second.second + (offset ? offset - 1 : 0);
-      info = llvm.symbolizeInlinedCode(ko->path, {at, sym->second.first});
+      ok = llvm.inlined(ko->path, at, sym->second.first, frames, error);
     } else if (kernel->kallsyms() && (*kernel->kallsyms())->lookup(address)) {
-      info = llvm.symbolizeInlinedCode(vmlinux, {kernel->link_time(VirtAddr(lookup)),
-                                                 llvm::object::SectionedAddress::UndefSection});
+      ok = llvm.inlined(vmlinux, kernel->link_time(VirtAddr(lookup)), llvm_lines::Lines::kNoSection, frames, error);
     } else {
       return frame;
     }
-    if (!info) {
-      problems.insert(llvm::toString(info.takeError()));
+    if (!ok) {
+      problems.insert(error);
       return frame;
     }
-    uint32_t n = info->getNumberOfFrames();
+    size_t n = frames.size();
     if (n == 0) return frame;
     std::string out;
-    for (uint32_t i = 0; i + 1 < n; ++i) {
-      const llvm::DILineInfo& f = info->getFrame(i);
+    for (size_t i = 0; i + 1 < n; ++i) {
+      const llvm_lines::Frame& f = frames[i];
       std::string where = location(f);
-      out += "[inline] " + (f.FunctionName == llvm::DILineInfo::BadString ? std::string("?") : f.FunctionName);
+      out += "[inline] " + (f.function.empty() ? std::string("?") : f.function);
       if (!where.empty()) out += " (" + where + ")";
       out += "\n ";
     }
-    std::string where = location(info->getFrame(n - 1));
+    std::string where = location(frames[n - 1]);
     out += text;
     if (!where.empty()) out += " (" + where + ")";
     return out;
