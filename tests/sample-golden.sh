@@ -16,3 +16,7 @@ python3 "$here/fixtures/page_owner_golden.py" "$out/kernel.txt" "$out/ramsift.tx
 "$ramsift" page-owner -q "$out/again.kdump" > "$out/again.txt"
 cmp "$out/ramsift.txt" "$out/again.txt"
 echo "extract of the sample: same records"
+# The kernel's per-stack counters in the sample equal its records.
+zstd -q -d -c "$sample/show_stacks.zst" > "$out/show_stacks"
+"$ramsift" page-owner --stacks "$sample/arm64-6.12.kdump" > "$out/stacks"
+python3 "$here/fixtures/page_owner_stacks.py" "$out/stacks" "$out/ramsift.txt" "$out/show_stacks"

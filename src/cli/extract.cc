@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "ramsift/decode/page_owner_stacks.h"
 #include "ramsift/dump/recording.h"
 #include "ramsift/dump/writer.h"
 #include "ramsift/output/kernel_info.h"
@@ -91,6 +92,10 @@ void add_extract(CLI::App& app, Context& context) {
     uint64_t count = 0;
     while ((*records)->next(r)) ++count;
     for (const Error& e : (*records)->problems()) report(e);
+    // And what `page-owner --stacks` reads (6.9+; absent before, which is fine).
+    if (auto stacks = read_page_owner_stacks(*kernel, (*records)->depot()))
+      for (const OwnerStack& s : stacks->stacks)
+        for (uint64_t a : s.frames) (void)(*records)->symbolizer().format(a);
 
     std::set<uint64_t> pages = recording.pages();
     const uint64_t page_size = kernel->page_size();
