@@ -5,7 +5,7 @@
 //
 //   crash> pageowner --pid 1      runs  ramsift page-owner DUMP --vmlinux VMLINUX --pid 1
 //   crash> pagetop --by comm      runs  ramsift top DUMP --vmlinux VMLINUX --by comm
-//   crash> pageinfo 1f5e3000      runs  ramsift page-owner DUMP --vmlinux VMLINUX --freed --pfn-range 0x1f5e3
+//   crash> pageinfo 1f5e3000      runs  ramsift page DUMP pa:0x1f5e3000 --vmlinux VMLINUX
 // (DUMP and VMLINUX are what crash was started with; DUMP only names the
 // dump in messages.) Errors go to stderr as in the CLI, so `> file` holds
 // exactly what the CLI prints on stdout.
@@ -13,8 +13,10 @@
 // Nothing may escape to crash: CLI11 reports with exceptions, and any
 // std::bad_alloc is caught here, at the C boundary.
 #include "commands.h"
+#include "kernel_commands.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -64,14 +66,17 @@ const std::vector<CommandMap>& command_maps() {
         "\n  Per command name and stack, at least 64 pages, as CSV:\n",
         "    crash> pagetop --by comm,stack --min-pages 64 --format csv"}},
       {"pageinfo",
-       "page-owner",
+       "page",
        "ADDR | --pfn PFN",
-       "The page_owner record of one page",
-       {"  The page_owner record of one page: ADDR is a physical address (hex), or",
-        "  give its pfn with --pfn. Allocated and freed records are both shown.",
-        "  A tail page of a higher-order block has no record of its own: give the",
-        "  block's first pfn. (A minimal `ramsift page`: it runs `ramsift", "  page-owner --freed --pfn-range PFN`.)",
-        "\nEXAMPLE", "    crash> pageinfo 1f5e3000", "    crash> pageinfo --pfn 0x1f5e3"}},
+       "One page: struct page, flags, page_ext and its page_owner story",
+       {"  One page as `ramsift page` shows it: the struct page (as `kmem -p`), its",
+        "  flags, node and zone, buddy or compound head, pageblock migratetype,",
+        "  page_ext flags, and its page_owner story (allocation and last free).",
+        "  ADDR is a physical address (hex), or pfn:N, pa:0x..., va:0x...,",
+        "  page:0x... as `ramsift page` takes them; --pfn PFN is pfn:PFN.",
+        "  --handle N prints one stack depot record.",
+        "\nEXAMPLE", "    crash> pageinfo 1f5e3000", "    crash> pageinfo --pfn 0x1f5e3",
+        "    crash> pageinfo va:ffff88801f5e3000 --format json"}},
   };
   return maps;
 }
@@ -124,6 +129,7 @@ class CoutToCrash {
 void add_subcommands(CLI::App& app, cli::Context& context) {
   cli::add_page_owner(app, context);
   cli::add_top(app, context);
+  cli::add_page(app, context);
 }
 
 bool has_flag(const std::vector<std::string>& args, const std::string& flag) {
@@ -132,30 +138,34 @@ bool has_flag(const std::vector<std::string>& args, const std::string& flag) {
   return false;
 }
 
-// pageinfo's ADDR / --pfn PFN -> page-owner's --freed --pfn-range PFN.
-Result<std::vector<std::string>> pageinfo_args(std::vector<std::string> args, uint64_t page_size) {
-  std::vector<std::string> out = {"--freed"};
-  std::optional<uint64_t> pfn;
-  auto number = [](const std::string& s, int base) -> Result<uint64_t> {
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(s.c_str(), &end, base);
-    if (s.empty() || *end) return bad_input("pageinfo: not a number: \"" + s + "\"");
-    return v;
-  };
+// pageinfo's ADDR / --pfn PFN -> page's address (crash users type a bare
+// hex physical address; ramsift's pfn:, pa:, va:, page: forms pass through).
+Result<std::vector<std::string>> pageinfo_args(std::vector<std::string> args) {
+  std::vector<std::string> out;
+  std::optional<std::string> address;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--pfn") {
       if (i + 1 == args.size()) return bad_input("pageinfo: --pfn needs a pfn");
-      RAMSIFT_TRY(pfn, number(args[++i], 0));
-    } else if (!args[i].starts_with("-")) {
-      RAMSIFT_TRY(uint64_t addr, number(args[i], 16));
-      pfn = addr / page_size;
+      address = "pfn:" + args[++i];
+    } else if (args[i] == "--handle" || args[i] == "--format") {
+      out.push_back(args[i]);
+      if (i + 1 < args.size()) out.push_back(args[++i]);
+    } else if (!args[i].starts_with("-") && !address) {
+      const std::string& a = args[i];
+      bool prefixed = a.find(':') != std::string::npos;
+      if (!prefixed) {
+        char* end = nullptr;
+        std::strtoull(a.c_str(), &end, 16);
+        if (a.empty() || *end) return bad_input("pageinfo: not a physical address: \"" + a + "\"");
+      }
+      address = prefixed ? a : (a.starts_with("0x") ? "pa:" + a : "pa:0x" + a);
     } else {
       out.push_back(args[i]);
     }
   }
-  if (!pfn) return bad_input("pageinfo: give a physical address or --pfn PFN");
-  out.push_back("--pfn-range");
-  out.push_back(hex(*pfn));
+  if (!address && std::find(out.begin(), out.end(), "--handle") == out.end())
+    return bad_input("pageinfo: give a physical address or --pfn PFN");
+  if (address) out.push_back(*address);
   return out;
 }
 
@@ -168,7 +178,7 @@ int run_command(const CommandMap* map, int argc, char** argv) {
     return std::unique_ptr<Dump>(std::move(memory));
   };
   if (std::strcmp(map->crash_name, "pageinfo") == 0) {
-    auto rewritten = pageinfo_args(user, ramsift_crash_page_size());
+    auto rewritten = pageinfo_args(user);
     if (!rewritten) {
       cli::report(rewritten.error());
       return cli::kFailed;

@@ -37,7 +37,8 @@ top|pagetop|top
 top_comm_stack|pagetop --by comm,stack --top 25 --format csv|top --by comm,stack --top 25 --format csv
 top_tgid|pagetop --by tgid --sort -pages,pid --min-pages 16 --format json|top --by tgid --sort -pages,pid --min-pages 16 --format json
 top_category|pagetop --by category,module --top 10|top --by category,module --top 10
-pageinfo|pageinfo --pfn 0x1f5e3|page-owner -q --freed --pfn-range 0x1f5e3'
+pageinfo|pageinfo --pfn 0x1f5e3|page pfn:0x1f5e3
+pageinfo_pa|pageinfo 1f5e3000 --format json|page pa:0x1f5e3000 --format json'
 
 # One crash session runs every command, then the help pages and two bad
 # command lines (answered with a message; crash goes on to `sys`).
@@ -84,7 +85,7 @@ $cases
 EOF
 grep 'physical reads' "$out/log" | head -1
 
-for want in 'pageowner - Every page_owner record' 'pagetop - Who holds memory' 'pageinfo - The page_owner record' \
+for want in 'pageowner - Every page_owner record' 'pagetop - Who holds memory' 'pageinfo - One page' \
     '--pfn-range' 'RELEASE: 6.1' 'pageinfo: give a physical address' 'nonsense'; do
   grep -q -- "$want" "$out/log" || { echo "FAIL: no \"$want\" in crash's output"; fail=1; }
 done
