@@ -365,6 +365,41 @@ PageOwnerText parse_page_owner_text(std::string_view text, std::string origin) {
   return out;
 }
 
+namespace {
+
+// "PFN ... type ... Block ... type ... Flags %#lx(...)\n": the PFN line of
+// every variant (5.4-5.15 print the wrapper themselves, 5.17+ %pGp does; the
+// text is the same).
+void append_pfn_line(std::string& out, const PageOwnerRecord& r, const PageOwnerTextFormat& f) {
+  out += "PFN ";
+  if (f.pfn_hex)
+    append_hex(out, r.pfn);
+  else
+    append_decimal(out, r.pfn);
+  out += " type ";
+  out += r.page_migratetype;
+  out += " Block ";
+  append_decimal(out, r.pageblock);
+  out += " type ";
+  out += r.pageblock_migratetype;
+  out += " Flags ";
+  append_hex(out, r.page_flags);
+  out += '(';
+  out += r.page_flags_text;
+  out += ")\n";
+}
+
+// stack_trace_snprint(): " %pS\n" per frame.
+void append_frames(std::string& out, const std::vector<std::string>& frames) {
+  for (const std::string& frame : frames) {
+    out += ' ';
+    out += frame;
+    out += '\n';
+  }
+}
+
+}  // namespace
+
 void append_page_owner_record(std::string& out, const PageOwnerRecord& r, const PageOwnerTextFormat& f) {
   out += kLine1Prefix;
   append_decimal(out, r.order);
@@ -392,27 +427,9 @@ void append_page_owner_record(std::string& out, const PageOwnerRecord& r, const 
       out += " ns";
     }
   }
-  out += "\nPFN ";
-  if (f.pfn_hex)
-    append_hex(out, r.pfn);
-  else
-    append_decimal(out, r.pfn);
-  out += " type ";
-  out += r.page_migratetype;
-  out += " Block ";
-  append_decimal(out, r.pageblock);
-  out += " type ";
-  out += r.pageblock_migratetype;
-  out += " Flags ";
-  append_hex(out, r.page_flags);
-  out += '(';
-  out += r.page_flags_text;
-  out += ")\n";
-  for (const std::string& frame : r.stack) {
-    out += ' ';
-    out += frame;
-    out += '\n';
-  }
+  out += '\n';
+  append_pfn_line(out, r, f);
+  append_frames(out, r.stack);
   if (r.last_migrate_reason) {
     out += kMigrated;
     out += *r.last_migrate_reason;
@@ -472,28 +489,10 @@ void append_freed_page_owner_record(std::string& out, const PageOwnerRecord& r, 
     out += ", free_ts ";
     append_decimal(out, r.free_ts_nsec.value_or(0));
   }
-  out += "\nPFN ";
-  if (f.pfn_hex)
-    append_hex(out, r.pfn);
-  else
-    append_decimal(out, r.pfn);
-  out += " type ";
-  out += r.page_migratetype;
-  out += " Block ";
-  append_decimal(out, r.pageblock);
-  out += " type ";
-  out += r.pageblock_migratetype;
-  out += " Flags ";
-  append_hex(out, r.page_flags);
-  out += '(';
-  out += r.page_flags_text;
-  out += ")\n";
+  out += '\n';
+  append_pfn_line(out, r, f);
   if (r.stack.empty()) out += "page_owner allocation stack trace missing\n";
-  for (const std::string& frame : r.stack) {
-    out += ' ';
-    out += frame;
-    out += '\n';
-  }
+  append_frames(out, r.stack);
   if (!r.free_stack_handle) {
     out += "page_owner free stack trace missing\n";
   } else {
@@ -506,11 +505,7 @@ void append_freed_page_owner_record(std::string& out, const PageOwnerRecord& r, 
     } else {
       out += "page last free stack trace:\n";
     }
-    for (const std::string& frame : r.free_stack) {
-      out += ' ';
-      out += frame;
-      out += '\n';
-    }
+    append_frames(out, r.free_stack);
   }
   if (r.last_migrate_reason) {
     out += "page has been migrated, last migrate reason: ";
