@@ -9,6 +9,8 @@
 #include "commands.h"
 #include "filter_options.h"
 #include "ramsift/analysis/page_owner_sort.h"
+#include "ramsift/decode/tasks.h"
+#include "ramsift/symbolize/dump_records.h"
 #include "ramsift/output/top.h"
 #include "records.h"
 
@@ -210,6 +212,15 @@ void add_top(CLI::App& app, Context& context) {
         report(result.error());
         context.exit_code = kFailed;
         return;
+      }
+      // A dump knows each process's current name (its task list): a tgid
+      // whose first record predates an exec is still shown by what it is now.
+      if (DumpRecords* dump = dump_records_of(*records)) {
+        TaskList tasks = read_tasks(dump->kernel());
+        auto names = process_names(tasks);
+        for (TopGroup& g : result->groups)
+          if (g.tgid)
+            if (auto it = names.find(*g.tgid); it != names.end()) g.process = it->second;
       }
       print_top(*result, parse_format(c->format), c->page_size, std::cout);
     }
