@@ -78,7 +78,9 @@ KernelInfo gather_kernel_info(const Kernel& kernel) {
   for (const Module& m : modules.modules) {
     uint64_t size = 0;
     for (const ModuleRegion& r : m.regions) size += r.size;
-    list += (list.empty() ? "" : " ") + m.name + " (" + std::to_string(size) + ")";
+    // And its base as /proc/modules prints it (module_addr: the text region).
+    uint64_t base = m.regions.empty() ? 0 : m.regions.front().base.value();
+    list += (list.empty() ? "" : " ") + m.name + " (" + std::to_string(size) + " at " + hex(base) + ")";
   }
   add("modules", std::to_string(modules.modules.size()) + (list.empty() ? "" : ": " + list));
   for (const Error& e : modules.problems) info.problems.push_back(e);
