@@ -111,7 +111,6 @@ class PageOwnerWalker {
   uint64_t owner_offset_ = 0;       // page_owner_ops.offset
   uint64_t ext_owner_bit_ = 0, ext_allocated_bit_ = 1;
   uint64_t pfn_ = 0, end_ = 0;
-  bool started_ = false;
   PageOwnerWalkStats stats_;
   std::vector<Error> problems_;
 
