@@ -398,6 +398,22 @@ void append_frames(std::string& out, const std::vector<std::string>& frames) {
   }
 }
 
+// ", pid %d[, tgid %d (%s)], ts %llu": who allocated and when, as both
+// print_page_owner() and __dump_page_owner() write it (callers add " ns").
+void append_owner_ts(std::string& out, const PageOwnerRecord& r, const PageOwnerTextFormat& f) {
+  out += ", pid ";
+  append_signed(out, r.pid.value_or(0));
+  if (f.has_tgid()) {
+    out += ", tgid ";
+    append_signed(out, r.tgid.value_or(0));
+    out += " (";
+    out += r.comm;
+    out += ')';
+  }
+  out += ", ts ";
+  append_decimal(out, r.ts_nsec.value_or(0));
+}
+
 }  // namespace
 
 void append_page_owner_record(std::string& out, const PageOwnerRecord& r, const PageOwnerTextFormat& f) {
@@ -409,17 +425,7 @@ void append_page_owner_record(std::string& out, const PageOwnerRecord& r, const 
   out += r.gfp_flags;
   out += ')';
   if (f.has_pid()) {
-    out += ", pid ";
-    append_signed(out, r.pid.value_or(0));
-    if (f.has_tgid()) {
-      out += ", tgid ";
-      append_signed(out, r.tgid.value_or(0));
-      out += " (";
-      out += r.comm;
-      out += ')';
-    }
-    out += ", ts ";
-    append_decimal(out, r.ts_nsec.value_or(0));
+    append_owner_ts(out, r, f);
     out += " ns";
     if (f.has_free_ts()) {
       out += ", free_ts ";
@@ -475,17 +481,7 @@ void append_freed_page_owner_record(std::string& out, const PageOwnerRecord& r, 
   out += r.gfp_flags;
   out += ')';
   if (f.has_pid()) {
-    out += ", pid ";
-    append_signed(out, r.pid.value_or(0));
-    if (f.has_tgid()) {
-      out += ", tgid ";
-      append_signed(out, r.tgid.value_or(0));
-      out += " (";
-      out += r.comm;
-      out += ')';
-    }
-    out += ", ts ";
-    append_decimal(out, r.ts_nsec.value_or(0));
+    append_owner_ts(out, r, f);
     out += ", free_ts ";
     append_decimal(out, r.free_ts_nsec.value_or(0));
   }
