@@ -419,6 +419,11 @@ Status KernelOpener::verify_banner() {
   // The page tables must agree with the fast path for the image before
   // anything is read through them.
   FastPathCheck check = check_fast_path(dump_, *k.translator_, at);
+  if (check.mapping && !check.walk && check.walk.error().code() == ErrorCode::NoData)
+    return Error(ErrorCode::NoData,
+                 "the kernel's page tables are not in this dump (" + check.walk.error().to_string() +
+                     "): without them nothing outside the linear map and the kernel image (vmemmap, vmalloc, "
+                     "modules) can be read; keep page-table pages when filtering the dump");
   if (check.mapping && !check.agree())
     return corrupt("kernel layout does not fit this dump's page tables: " + check.describe() +
                    " (KASLR offset " + hex(k.layout_.kaslr_offset) + " from " + k.layout_.kaslr_detail + ")");
