@@ -127,13 +127,16 @@ struct Writer {
   double xpad = 10;
   uint64_t total;
   size_t next_id = 0;
-  std::map<std::string, uint64_t> legend;  // group -> pages of root's children... of leaves
+  // group -> pages of the frames where a stack enters the group (a module's
+  // function called from vmlinux): every group that holds pages is listed,
+  // not only the groups of leaf frames (the allocator, nearly always vmlinux).
+  std::map<std::string, uint64_t> legend;
 
   std::string group_of(const Node& n) const {
     return o.color == FlameColor::Module ? std::string(module_of_frame(n.name)) : dominant_category(n);
   }
 
-  void frame(const Node& n, double x, size_t depth, size_t parent) {
+  void frame(const Node& n, double x, size_t depth, size_t parent, const std::string& parent_group) {
     double w = static_cast<double>(n.pages) * scale;
     if (w < o.min_frame_width) return;
     size_t id = next_id++;
@@ -166,10 +169,10 @@ struct Writer {
     size_t fits = static_cast<size_t>((w - 6) / 7);
     if (fits >= 3) escape_xml(out, n.name.size() <= fits ? n.name : n.name.substr(0, fits - 2) + "..");
     out << "</text></g>\n";
-    if (n.children.empty()) legend[group] += n.pages;
+    if (depth && group != parent_group) legend[group] += n.pages;
     double cx = x;
     for (const auto& [name, c] : n.children) {
-      frame(*c, cx, depth + 1, id);
+      frame(*c, cx, depth + 1, id, depth ? group : std::string());  // the root is in no group
       cx += static_cast<double>(c->pages) * scale;
     }
   }
@@ -265,8 +268,8 @@ void print_flamegraph_svg(const FlameStacks& stacks, const FlameSvgOptions& o, s
                 static_cast<unsigned long long>(root.pages), human_size(root.pages * o.page_size).c_str(),
                 static_cast<unsigned long long>(stacks.matched_records));
   out << buf << "</text>\n";
-  w.frame(root, xpad, 0, 0);
-  // Legend: the biggest colour groups by the pages of the leaves in them.
+  w.frame(root, xpad, 0, 0, {});
+  // Legend: the biggest colour groups by the pages that enter them.
   std::vector<std::pair<std::string, uint64_t>> groups(w.legend.begin(), w.legend.end());
   std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   double lx = xpad;
