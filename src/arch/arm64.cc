@@ -105,7 +105,8 @@ VirtAddr arm64_normalize(VirtAddr va, unsigned va_bits) {
   return VirtAddr(ttbr1 ? va.value() | high : va.value() & ~high);
 }
 
-Result<Translation> arm64_walk(const PhysicalMemory& memory, const Arm64Paging& paging, PhysAddr root, VirtAddr va) {
+Result<Translation> arm64_walk(const PhysicalMemory& memory, const Arm64Paging& paging, PhysAddr root, VirtAddr va,
+                               WalkTrace* trace) {
   RAMSIFT_TRY(Arm64Geometry g, arm64_geometry(paging));
   uint64_t index_bits = arm64_normalize(va, paging.va_bits).value() & genmask(paging.va_bits - 1, 0);
   PhysAddr table = root;
@@ -115,6 +116,7 @@ Result<Translation> arm64_walk(const PhysicalMemory& memory, const Arm64Paging& 
     uint64_t index = (index_bits >> shift) & (g.entries(level, paging.va_bits) - 1);
     PhysAddr entry_pa = table + index * 8;
     RAMSIFT_TRY(uint64_t entry, read_table_entry(memory, entry_pa, paging.endian, va, name));
+    if (trace) trace->push_back({name, table, index, entry_pa, entry});
 
     uint64_t type = entry & kDescTypeMask;
     if (type != kDescBlock && type != kDescTableOrPage) return entry_not_present(va, name, entry);
@@ -159,6 +161,12 @@ Result<Arm64Translator> Arm64Translator::create(const Arm64Paging& paging, PhysA
 Result<Translation> Arm64Translator::walk(const PhysicalMemory& memory, VirtAddr va) const {
   if (!((va.value() >> 55) & 1)) return fault(va_prefix(va) + ": not a kernel (TTBR1) address");
   return arm64_walk(memory, paging_, root_, va);
+}
+
+Result<Translation> Arm64Translator::walk_traced(const PhysicalMemory& memory, VirtAddr va, WalkTrace& trace) const {
+  trace.clear();
+  if (!((va.value() >> 55) & 1)) return fault(va_prefix(va) + ": not a kernel (TTBR1) address");
+  return arm64_walk(memory, paging_, root_, va, &trace);
 }
 
 }  // namespace ramsift

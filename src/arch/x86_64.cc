@@ -35,7 +35,8 @@ bool x86_64_canonical(VirtAddr va, bool five_level) {
   return high == 0 || high == (~uint64_t{0} >> top);
 }
 
-Result<Translation> x86_64_walk(const PhysicalMemory& memory, const X86_64Paging& paging, PhysAddr cr3, VirtAddr va) {
+Result<Translation> x86_64_walk(const PhysicalMemory& memory, const X86_64Paging& paging, PhysAddr cr3, VirtAddr va,
+                                WalkTrace* trace) {
   if (!x86_64_canonical(va, paging.five_level)) {
     return fault(va_prefix(va) + ": not canonical for " + (paging.five_level ? "5" : "4") + "-level paging");
   }
@@ -45,8 +46,10 @@ Result<Translation> x86_64_walk(const PhysicalMemory& memory, const X86_64Paging
   PhysAddr table(cr3.value() & address_mask);
   for (size_t i = 0; i < levels.size(); ++i) {
     const Level& level = levels[i];
-    PhysAddr entry_pa = table + ((va.value() >> level.shift) & 0x1ff) * 8;
+    uint64_t index = (va.value() >> level.shift) & 0x1ff;
+    PhysAddr entry_pa = table + index * 8;
     RAMSIFT_TRY(uint64_t entry, read_table_entry(memory, entry_pa, Endian::Little, va, level.name));
+    if (trace) trace->push_back({level.name, table, index, entry_pa, entry});
     if (!(entry & kPresent)) return entry_not_present(va, level.name, entry);
     bool last = i + 1 == levels.size();
     if (!last && (entry & kPageSize)) {

@@ -11,5 +11,7 @@ namespace ramsift::cli {
 void add_ps(CLI::App& app, Context& context);
 // ramsift page DUMP ADDR: one struct page and its page_owner story.
 void add_page(CLI::App& app, Context& context);
+// ramsift vtop DUMP ADDR...: page-table walks, as crash's vtop.
+void add_vtop(CLI::App& app, Context& context);
 
 }  // namespace ramsift::cli

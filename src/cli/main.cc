@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   ramsift::cli::add_page_owner(app, context);
   ramsift::cli::add_ps(app, context);
   ramsift::cli::add_page(app, context);
+  ramsift::cli::add_vtop(app, context);
   ramsift::cli::add_extract(app, context);
   try {
     app.parse(argc, argv);

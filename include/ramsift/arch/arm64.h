@@ -77,8 +77,10 @@ VirtAddr arm64_normalize(VirtAddr va, unsigned va_bits);
 
 // Walks the table at root (swapper_pg_dir's physical address for kernel
 // addresses, or any TTBR0-style root) for va; only bits va_bits-1:0 of the
-// normalized address index the tables.
-Result<Translation> arm64_walk(const PhysicalMemory& memory, const Arm64Paging& paging, PhysAddr root, VirtAddr va);
+// normalized address index the tables. trace, when given, receives every
+// entry read (translate.h's WalkTrace).
+Result<Translation> arm64_walk(const PhysicalMemory& memory, const Arm64Paging& paging, PhysAddr root, VirtAddr va,
+                               WalkTrace* trace = nullptr);
 
 // The fast paths. A size of 0 leaves that path out.
 struct Arm64Layout {
@@ -105,6 +107,7 @@ class Arm64Translator : public Translator {
   VirtAddr normalize(VirtAddr va) const override { return arm64_normalize(va, paging_.va_bits); }
   // Kernel (TTBR1) addresses only: a user address is a Fault.
   Result<Translation> walk(const PhysicalMemory& memory, VirtAddr va) const override;
+  Result<Translation> walk_traced(const PhysicalMemory& memory, VirtAddr va, WalkTrace& trace) const override;
 
   const Arm64Paging& paging() const { return paging_; }
   PhysAddr root() const { return root_; }

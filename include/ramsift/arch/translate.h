@@ -13,6 +13,8 @@
 //   // t.pa, and t.page_size: the whole mapping (4K page, 2M block, ...)
 //   FastPathCheck c = check_fast_path(memory, tr, va);
 //   if (c.mapping && !c.agree()) report(c.describe());
+//   WalkTrace steps;  // crash's vtop: every table entry the walk read
+//   Result<Translation> t2 = tr.walk_traced(memory, va, steps);
 //
 // A Translator is immutable once created: share it between threads freely.
 //
@@ -78,6 +80,19 @@ struct Translation {
   bool operator==(const Translation&) const = default;
 };
 
+// One entry a walk read: what crash's vtop prints per level.
+struct WalkStep {
+  const char* level = "";  // kernel name: "PGD", "P4D", "PUD", "PMD", "PTE"
+  PhysAddr table;          // the table's first byte
+  uint64_t index = 0;      // the entry's index in it
+  PhysAddr entry_address;  // table + index * 8
+  uint64_t entry = 0;      // the raw value, flags included
+};
+// Every entry in walk order; a failed walk keeps the entries read before
+// the failure (the last one is the not-present or corrupt entry; none when
+// the table page itself was unreadable).
+using WalkTrace = std::vector<WalkStep>;
+
 // A fast path: [start, start + size) maps linearly to phys_start.
 struct DirectMapping {
   std::string name;  // "linear map", "kernel image", "direct map"
@@ -103,6 +118,12 @@ class Translator {
   virtual VirtAddr normalize(VirtAddr va) const { return va; }
   // The page-table walk from the kernel's root table; the truth.
   virtual Result<Translation> walk(const PhysicalMemory& memory, VirtAddr va) const = 0;
+  // The same walk, recording each entry read into trace (cleared first).
+  // The default records nothing: for translators without tables.
+  virtual Result<Translation> walk_traced(const PhysicalMemory& memory, VirtAddr va, WalkTrace& trace) const {
+    trace.clear();
+    return walk(memory, va);
+  }
 
   std::span<const DirectMapping> direct_mappings() const { return direct_; }
   // The fast path covering va (normalized first), or null.

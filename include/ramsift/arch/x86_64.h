@@ -42,7 +42,9 @@ inline constexpr uint64_t kX86_64StartKernelMap = 0xffffffff80000000;
 
 bool x86_64_canonical(VirtAddr va, bool five_level);
 
-Result<Translation> x86_64_walk(const PhysicalMemory& memory, const X86_64Paging& paging, PhysAddr cr3, VirtAddr va);
+// trace, when given, receives every entry read (translate.h's WalkTrace).
+Result<Translation> x86_64_walk(const PhysicalMemory& memory, const X86_64Paging& paging, PhysAddr cr3, VirtAddr va,
+                                WalkTrace* trace = nullptr);
 
 // The fast paths. A size of 0 leaves that path out.
 struct X86_64Layout {
@@ -65,6 +67,10 @@ class X86_64Translator : public Translator {
   uint64_t page_size() const override { return 4096; }
   Result<Translation> walk(const PhysicalMemory& memory, VirtAddr va) const override {
     return x86_64_walk(memory, paging_, root_, va);
+  }
+  Result<Translation> walk_traced(const PhysicalMemory& memory, VirtAddr va, WalkTrace& trace) const override {
+    trace.clear();
+    return x86_64_walk(memory, paging_, root_, va, &trace);
   }
 
   const X86_64Paging& paging() const { return paging_; }

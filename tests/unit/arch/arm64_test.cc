@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "support/fake_memory.h"
 
 using namespace ramsift;
@@ -331,4 +333,39 @@ TEST_CASE("arch: arm64 big-endian descriptors") {
   auto t = arm64_walk(mem, paging, PhysAddr(k39Pgd), VirtAddr(0xffffffc008012345));
   REQUIRE(t);
   CHECK(t->pa == PhysAddr(0x80212345));
+}
+
+TEST_CASE("arch: arm64 traced walk records each level, and the not-present entry of a failed walk") {
+  FakePhysicalMemory mem = tables_4k_39();
+  Arm64Paging paging{.page_shift = 12, .va_bits = 39};
+  WalkTrace trace;
+  auto t = arm64_walk(mem, paging, PhysAddr(k39Pgd), VirtAddr(0xffffffc008012345), &trace);
+  REQUIRE(t);
+  REQUIRE(trace.size() == 3);
+  CHECK(std::string(trace[0].level) == "PGD");
+  CHECK(trace[0].table == PhysAddr(k39Pgd));
+  CHECK(trace[0].index == 0x100);
+  CHECK(trace[0].entry_address == PhysAddr(0x10800));
+  CHECK(trace[0].entry == 0x0000000000011003);
+  CHECK(std::string(trace[1].level) == "PMD");
+  CHECK(trace[1].index == 0x40);
+  CHECK(std::string(trace[2].level) == "PTE");
+  CHECK(trace[2].table == PhysAddr(k39Pte));
+  CHECK(trace[2].entry == 0x00f0000080345f03);
+
+  trace.clear();
+  REQUIRE_FALSE(arm64_walk(mem, paging, PhysAddr(k39Pgd), VirtAddr(0xffffffc008212345), &trace));  // PMD[0x41]
+  REQUIRE(trace.size() == 2);
+  CHECK(std::string(trace[1].level) == "PMD");
+  CHECK(trace[1].entry == 0);
+
+  auto tr = Arm64Translator::create(paging, PhysAddr(k39Pgd));
+  REQUIRE(tr);
+  auto tagged = tr->walk_traced(mem, VirtAddr(0xf2ffffc008012345), trace);  // a KASAN tag: same walk
+  REQUIRE(tagged);
+  CHECK(*tagged == *t);
+  CHECK(trace.size() == 3);
+  auto user = tr->walk_traced(mem, VirtAddr(0x0000004008012345), trace);
+  REQUIRE_FALSE(user);
+  CHECK(trace.empty());
 }

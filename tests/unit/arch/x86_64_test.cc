@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "support/fake_memory.h"
 
 using namespace ramsift;
@@ -160,4 +162,48 @@ TEST_CASE("arch: x86_64 5-level invalid: P4D not present, PS in a P4D entry, non
   CHECK(x86_64_canonical(VirtAddr(0x00ffffffffffffff), true));
   CHECK(x86_64_canonical(VirtAddr(0xffff800000000000), false));
   CHECK_FALSE(x86_64_canonical(VirtAddr(0xffff7fffffffffff), false));
+}
+
+TEST_CASE("arch: x86_64 traced walk records each level's table, index and entry, and stops where it failed") {
+  FakePhysicalMemory mem = tables_4_level();
+  WalkTrace trace;
+  auto page = x86_64_walk(mem, X86_64Paging{}, PhysAddr(kCr3), VirtAddr(0xffff888000123456), &trace);
+  REQUIRE(page);
+  REQUIRE(trace.size() == 4);
+  CHECK(std::string(trace[0].level) == "PGD");
+  CHECK(trace[0].table == PhysAddr(kPgd));  // CR3's PCID and no-flush bit are not part of the table address
+  CHECK(trace[0].index == 0x111);
+  CHECK(trace[0].entry_address == PhysAddr(0x1888));
+  CHECK(trace[0].entry == 0x8000000000002063);
+  CHECK(std::string(trace[3].level) == "PTE");
+  CHECK(trace[3].table == PhysAddr(kPte));
+  CHECK(trace[3].index == 0x123);
+  CHECK(trace[3].entry == 0x8000000000abc1e3);
+
+  trace.clear();
+  auto large = x86_64_walk(mem, X86_64Paging{}, PhysAddr(kCr3), VirtAddr(0xffff888000523456), &trace);
+  REQUIRE(large);
+  REQUIRE(trace.size() == 3);  // the walk ends at the PMD's 2 MiB page
+  CHECK(std::string(trace[2].level) == "PMD");
+  CHECK(trace[2].entry == 0x80000000006000e3);
+
+  // Invalid twins: the not-present entry is the last step; an unreadable
+  // table page leaves only the steps before it.
+  trace.clear();
+  REQUIRE_FALSE(x86_64_walk(mem, X86_64Paging{}, PhysAddr(kCr3), VirtAddr(0xffff888000723456), &trace));
+  REQUIRE(trace.size() == 3);
+  CHECK(std::string(trace[2].level) == "PMD");
+  CHECK(trace[2].entry == 0x800062);
+  trace.clear();
+  REQUIRE_FALSE(x86_64_walk(mem, X86_64Paging{}, PhysAddr(kCr3), VirtAddr(0xffff898000000000), &trace));
+  REQUIRE(trace.size() == 1);
+  CHECK(trace[0].entry == 0x9063);
+
+  // The translator's walk_traced is the same walk, and clears the trace first.
+  auto tr = X86_64Translator::create(X86_64Paging{}, PhysAddr(kCr3));
+  REQUIRE(tr);
+  auto again = tr->walk_traced(mem, VirtAddr(0xffff888000123456), trace);
+  REQUIRE(again);
+  CHECK(*again == *page);
+  CHECK(trace.size() == 4);
 }
