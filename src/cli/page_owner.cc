@@ -7,7 +7,7 @@
 
 #include "commands.h"
 #include "records.h"
-#include "ramsift/decode/page_owner_stacks.h"
+#include "show_stacks.h"
 #include "ramsift/decode/page_owner_text.h"
 #include "ramsift/output/page_owner_records.h"
 #include "ramsift/symbolize/dump_records.h"
@@ -102,29 +102,6 @@ class Progress {
   bool shown_ = false;
 };
 
-// show_stacks: " %pS" per frame, "nr_base_pages: %d", a blank line.
-void print_show_stacks(DumpRecords& dump, Context& context) {
-  auto stacks = read_page_owner_stacks(dump.kernel(), dump.depot());
-  if (!stacks) {
-    report(stacks.error());
-    context.exit_code = kFailed;
-    return;
-  }
-  std::string out;
-  for (const OwnerStack& s : stacks->stacks) {
-    if (s.base_pages < 1 || static_cast<uint64_t>(s.base_pages) < stacks->threshold) continue;
-    for (uint64_t a : s.frames) {
-      out += ' ';
-      out += dump.symbolizer().format(a);
-      out += '\n';
-    }
-    out += "nr_base_pages: " + std::to_string(s.base_pages) + "\n\n";
-  }
-  std::cout << out;
-  for (const Error& e : stacks->problems) report(e);
-  if (!stacks->problems.empty()) context.exit_code = kPartial;
-}
-
 }  // namespace
 
 void add_page_owner(CLI::App& app, Context& context) {
@@ -170,7 +147,7 @@ void add_page_owner(CLI::App& app, Context& context) {
         context.exit_code = kFailed;
         return;
       }
-      print_show_stacks(*dump, context);
+      print_kernel_show_stacks(*dump, context);
       return;
     }
     PageOwnerSource& source = opened->source();

@@ -13,6 +13,8 @@
 #include "ramsift/symbolize/dump_records.h"
 #include "ramsift/output/top.h"
 #include "records.h"
+#include "show_stacks.h"
+#include "ramsift/decode/page_owner_stacks.h"
 
 namespace ramsift::cli {
 
@@ -27,6 +29,7 @@ struct TopCommand {
   size_t top = 0;
   uint64_t min_pages = 0;
   uint64_t page_size = 4096;
+  bool stacks = false;
   // page_owner_sort's options; their order matters to it, so they are read
   // back from CLI11's parse order, not from these variables.
   std::vector<std::string> pids, tgids, names, culls, sorts;
@@ -148,6 +151,9 @@ void add_top(CLI::App& app, Context& context) {
   cmd->add_option("--top", c->top, "Show the first N groups only");
   cmd->add_option("--min-pages", c->min_pages, "Hide groups with fewer pages");
   cmd->add_option("--page-size", c->page_size, "Bytes per page, for sizes (default 4096)");
+  cmd->add_flag("--stacks", c->stacks,
+                "Per-stack pages as the kernel's page_owner_stacks/show_stacks prints them (6.9+): a dump's own "
+                "counters when nothing filters them, else the records by stack");
   for (const Letter& l : kLetters) cmd->add_flag(std::string("-") + l.flag, c->flag, l.help);
   auto multi = [&](const char* name, std::vector<std::string>& v, const char* help) {
     cmd->add_option(name, v, help)
@@ -172,6 +178,11 @@ void add_top(CLI::App& app, Context& context) {
       report(
           bad_input("--compat prints page_owner_sort's output only: no --by, --top, --min-pages, --format, "
                     "filters or --categories"));
+      context.exit_code = kFailed;
+      return;
+    }
+    if (c->stacks && (!c->compat.empty() || (!c->by.empty() && c->by != "stack") || c->format != "text")) {
+      report(bad_input("--stacks prints show_stacks' text by stack: no --compat, other --by keys or --format"));
       context.exit_code = kFailed;
       return;
     }
@@ -200,8 +211,21 @@ void add_top(CLI::App& app, Context& context) {
       }
       options = std::move(*native);
     }
+    if (c->stacks) options.by = {GroupKey::Stack};
     auto records = open_records(c->input, context);
     if (!records) return;
+    DumpRecords* dump = dump_records_of(*records);
+    // The kernel's counters, as show_stacks printed them, when nothing narrows
+    // them (a filter or a page_owner_sort list); before 6.9 there are none.
+    const bool narrowed = filtered || c->top || c->min_pages || options.filter.pids ||
+                          options.filter.tgids || options.filter.comms;
+    if (c->stacks && dump && !narrowed) {
+      if (read_page_owner_stacks(dump->kernel(), dump->depot())) {
+        print_kernel_show_stacks(*dump, context);
+        finish_records(*records, context);
+        return;
+      }
+    }
     if (sorter) {
       std::string out;
       sorter->run(records->source(), out);
@@ -213,9 +237,14 @@ void add_top(CLI::App& app, Context& context) {
         context.exit_code = kFailed;
         return;
       }
+      if (c->stacks) {
+        print_show_stacks(*result, std::cout);
+        finish_records(*records, context);
+        return;
+      }
       // A dump knows each process's current name (its task list): a tgid
       // whose first record predates an exec is still shown by what it is now.
-      if (DumpRecords* dump = dump_records_of(*records)) {
+      if (dump) {
         TaskList tasks = read_tasks(dump->kernel());
         auto names = process_names(tasks);
         for (TopGroup& g : result->groups)
