@@ -30,17 +30,20 @@ std::string granule_name(unsigned page_shift) {
 // low_shift (the page shift for tables and pages, the block shift for
 // blocks). With FEAT_LPA (64K pages, 52-bit PA) PA bits 51:48 are
 // descriptor bits 15:12, which the 64K alignment leaves free.
+// With FEAT_LPA2 PA bits 49:low_shift are in place and 51:50 are
+// descriptor bits 9:8.
 uint64_t output_address(const Arm64Paging& paging, uint64_t entry, unsigned low_shift) {
+  if (paging.lpa2) return (entry & genmask(49, low_shift)) | ((entry >> 8) & 0x3) << 50;
   uint64_t pa = entry & genmask(47, low_shift);
   if (paging.pa_bits == 52) pa |= ((entry >> 12) & 0xf) << 48;
   return pa;
 }
 
-// Where the architecture allows a block descriptor (without LPA2).
+// Where the architecture allows a block descriptor.
 bool block_allowed(const Arm64Paging& paging, int level) {
   switch (paging.page_shift) {
-    case 12: return level == 1 || level == 2;                            // 1 GiB, 2 MiB
-    case 14: return level == 2;                                          // 32 MiB
+    case 12: return level == 1 || level == 2 || (level == 0 && paging.lpa2);  // 1 GiB, 2 MiB, 512 GiB (LPA2)
+    case 14: return level == 2 || (level == 1 && paging.lpa2);                // 32 MiB, 64 GiB (LPA2)
     case 16: return level == 2 || (level == 1 && paging.pa_bits == 52);  // 512 MiB, 4 TiB (LPA)
   }
   return false;
@@ -65,11 +68,12 @@ Result<Arm64Geometry> arm64_geometry(const Arm64Paging& paging) {
   if (paging.pa_bits != 48 && paging.pa_bits != 52) {
     return bad_input("arm64: PA bits " + std::to_string(paging.pa_bits) + " is not 48 or 52");
   }
-  if (paging.page_shift != 16 && (paging.pa_bits == 52 || paging.va_bits == 52)) {
-    return not_implemented("arm64: 52-bit " + std::string(paging.pa_bits == 52 ? "PA" : "VA") + " with " + granule +
-                           " pages needs FEAT_LPA2, which ramsift does not walk yet");
+  if (paging.lpa2 && paging.page_shift == 16) return bad_input("arm64: LPA2 is for 4K and 16K pages, not 64K");
+  if (paging.page_shift != 16 && !paging.lpa2 && (paging.pa_bits == 52 || paging.va_bits == 52)) {
+    return bad_input("arm64: 52-bit " + std::string(paging.pa_bits == 52 ? "PA" : "VA") + " with " + granule +
+                     " pages is FEAT_LPA2 (its descriptors and levels differ): walk with lpa2");
   }
-  unsigned max_va = paging.page_shift == 16 ? 52 : 48;
+  unsigned max_va = paging.page_shift == 16 || paging.lpa2 ? 52 : 48;
   if (paging.va_bits < 36 || paging.va_bits > max_va) {
     return bad_input("arm64: VA_BITS " + std::to_string(paging.va_bits) + " out of range for " + granule +
                      " pages (36-" + std::to_string(max_va) + ")");
@@ -82,7 +86,7 @@ Result<Arm64Geometry> arm64_geometry(const Arm64Paging& paging) {
   // For VA_BITS 36..52 the formula gives 2-4 levels and a root indexing
   // 1..bits_per_level bits; check anyway, the tables' shape depends on it.
   unsigned root_bits = paging.va_bits - g.shift(g.start_level);
-  if (g.levels < 2 || g.levels > 4 || root_bits < 1 || root_bits > g.bits_per_level) {
+  if (g.levels < 2 || g.levels > (paging.lpa2 ? 5u : 4u) || root_bits < 1 || root_bits > g.bits_per_level) {
     return bad_input("arm64: VA_BITS " + std::to_string(paging.va_bits) + " with " + granule +
                      " pages gives no valid table layout");
   }
@@ -135,7 +139,7 @@ Result<Translation> arm64_walk(const PhysicalMemory& memory, const Arm64Paging& 
       return entry_corrupt(va, name, entry, entry_pa,
                            "block descriptor not allowed at level " + std::to_string(level) + " with " +
                                granule_name(paging.page_shift) + " pages" +
-                               (paging.pa_bits == 52 ? "" : " and 48-bit PA"));
+                               (paging.lpa2 ? " (LPA2)" : paging.pa_bits == 52 ? "" : " and 48-bit PA"));
     }
     uint64_t size = uint64_t{1} << shift;
     return Translation{PhysAddr(output_address(paging, entry, shift) | (index_bits & (size - 1))), size};

@@ -342,6 +342,43 @@ Status KernelOpener::build_arm64(const Found& given) {
   paging.va_bits = layout.va_bits;
   if (kernel_->vmcoreinfo_)
     if (auto bits = kernel_->vmcoreinfo_->number("MAX_PHYSMEM_BITS")) paging.pa_bits = static_cast<unsigned>(*bits);
+  // A 52-bit config with 4K or 16K pages (6.9+) ran with FEAT_LPA2 and 52
+  // VA bits, or without it on 48 (4K) / 47 (16K) bits with classic
+  // descriptors and a folded top level. PAGE_OFFSET (the linear map's
+  // start) stays the config's either way: memstart_addr absorbs the
+  // difference (arm64_memblock_init()).
+  if (page_shift_ != 16 && layout.va_bits == 52) {
+    const unsigned fallback = page_shift_ == 12 ? 48 : 47;
+    std::optional<unsigned> ran;
+    if (kernel_->vmcoreinfo_)
+      if (auto t1sz = kernel_->vmcoreinfo_->number("TCR_EL1_T1SZ")) ran = 64 - static_cast<unsigned>(*t1sz);
+    paging.va_bits = ran.value_or(52);
+    paging.lpa2 = paging.va_bits == 52;
+    paging.pa_bits = paging.lpa2 ? 52 : 48;
+    if (!ran) {
+      // No TCR_EL1 value: the walk that finds linux_banner where the kernel
+      // image's fast path puts it is the one the kernel used.
+      Arm64Layout image;
+      image.kimage_voffset = layout.kimage_voffset;
+      image.kimage_start = kernel_->runtime(text);
+      image.kimage_size = link_symbol("_end") - text;
+      auto agrees = [&](const Arm64Paging& p) {
+        auto t = Arm64Translator::create(p, layout.page_table_root, image);
+        return t && check_fast_path(dump_, *t, kernel_->runtime(link_symbol("linux_banner"))).agree();
+      };
+      if (!agrees(paging)) {
+        Arm64Paging classic = paging;
+        classic.va_bits = fallback;
+        classic.lpa2 = false;
+        classic.pa_bits = 48;
+        if (agrees(classic)) paging = classic;
+      }
+    }
+    kernel_->notes_.push_back("VA_BITS 52 with " + std::to_string((1u << page_shift_) >> 10) + "K pages: " +
+                              (paging.lpa2 ? "walked as FEAT_LPA2 (52-bit VA at run time)"
+                                           : "ran with " + std::to_string(paging.va_bits) + "-bit VA, no LPA2") +
+                              (ran ? " (TCR_EL1_T1SZ in VMCOREINFO)" : " (the walk that finds linux_banner)"));
+  }
   Arm64Layout fast;
   fast.page_offset = layout.direct_map;
   const unsigned va_min = std::min(layout.va_bits, 48u);

@@ -10,7 +10,8 @@
 //
 // Supported: 4K, 16K and 64K granules with any VA_BITS whose level count the
 // kernel's ARM64_HW_PGTABLE_LEVELS gives 2 to 4 levels (36, 39, 42, 47, 48),
-// and VA_BITS 52 with 64K pages. PA bits 52 with 64K pages is FEAT_LPA: PA
+// VA_BITS 52 with 64K pages, and VA_BITS 52 with 4K (five levels) or 16K
+// pages as FEAT_LPA2 (below). PA bits 52 with 64K pages is FEAT_LPA: PA
 // bits 51:48 sit in descriptor bits 15:12. Block descriptors are accepted
 // wherever the architecture allows them (4K: L1 1 GiB, L2 2 MiB; 16K: L2
 // 32 MiB; 64K: L2 512 MiB, L1 4 TiB with LPA). The contiguous bit (52) is
@@ -18,11 +19,17 @@
 // so one entry alone translates correctly (the reported page size is the
 // single entry's).
 //
-// Not supported (NotImplemented): FEAT_LPA2, i.e. 52-bit PA or VA with 4K or
-// 16K pages (kernel v6.9+, CONFIG_ARM64_LPA2): its descriptors put PA bits
-// 51:50 in bits 9:8 and 4K/52 adds a fifth level that the kernel folds at
-// run time on hardware without LPA2, so the level count is not a function of
-// the config alone.
+// FEAT_LPA2 (Arm64Paging::lpa2; TCR_EL1.DS; kernel v6.9+ with
+// CONFIG_ARM64_VA_BITS_52 and 4K or 16K pages, added by Linux kernel commit
+// 352b0395b505 "arm64: Enable 52-bit virtual addressing for 4k and 16k
+// granule configs"): descriptors carry PA bits 49:PAGE_SHIFT in place and
+// PA bits 51:50 in bits 9:8 (the kernel's PTE_ADDR_HIGH, shift 42); 4K/52
+// has a fifth level (-1, 16 entries) and 16K/52 a level 0 of 32 entries;
+// blocks are also allowed at 4K level 0 (512 GiB) and 16K level 1 (64 GiB).
+// On hardware without LPA2 the same kernel runs with 48 (4K) or 47 (16K)
+// VA bits and classic descriptors, folding the extra level away: the caller
+// passes the VA bits the kernel ran with (64 - TCR_EL1.T1SZ), not the
+// config's.
 //
 // Tagged pointers: with KASAN software tags the top byte of a kernel pointer
 // carries a tag, and pointer authentication puts a PAC in the bits above
@@ -46,8 +53,10 @@ struct Arm64Paging {
   // bits (TTBR1 points into it at an offset), so the config value is right.
   unsigned va_bits = 48;
   // 48, or 52 with 64K pages (CONFIG_ARM64_PA_BITS_52; vmcoreinfo
-  // NUMBER(MAX_PHYSMEM_BITS)).
+  // NUMBER(MAX_PHYSMEM_BITS)). With lpa2 the PA is always 52 bits.
   unsigned pa_bits = 48;
+  // FEAT_LPA2 descriptors and geometry (4K and 16K pages only).
+  bool lpa2 = false;
   // Descriptors are read in the kernel's endianness (CONFIG_CPU_BIG_ENDIAN).
   Endian endian = Endian::Little;
 };
@@ -55,8 +64,8 @@ struct Arm64Paging {
 // The shape of the tables, derived as the kernel derives it
 // (arch/arm64/include/asm/pgtable-hwdef.h).
 struct Arm64Geometry {
-  unsigned levels = 0;          // ARM64_HW_PGTABLE_LEVELS(VA_BITS)
-  int start_level = 0;          // hardware level of the root table: 4 - levels
+  unsigned levels = 0;          // ARM64_HW_PGTABLE_LEVELS(VA_BITS); 5 only with LPA2
+  int start_level = 0;          // hardware level of the root table: 4 - levels (-1 with 5)
   unsigned bits_per_level = 0;  // PAGE_SHIFT - 3
 
   // ARM64_HW_PGTABLE_LEVEL_SHIFT(level): the lowest VA bit a level indexes.

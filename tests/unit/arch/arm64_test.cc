@@ -64,14 +64,34 @@ TEST_CASE("arch: arm64 geometry follows ARM64_HW_PGTABLE_LEVELS") {
   }
 }
 
-TEST_CASE("arch: arm64 geometry refuses LPA2 and nonsense parameters") {
+TEST_CASE("arch: arm64 geometry: 52 bits with 4K/16K only as LPA2, and nonsense parameters") {
   auto lpa2_va = arm64_geometry({.page_shift = 12, .va_bits = 52});
   REQUIRE_FALSE(lpa2_va);
-  CHECK(lpa2_va.error().code() == ErrorCode::NotImplemented);
-  CHECK(lpa2_va.error().message() == "arm64: 52-bit VA with 4K pages needs FEAT_LPA2, which ramsift does not walk yet");
+  CHECK(lpa2_va.error().code() == ErrorCode::BadInput);
+  CHECK(lpa2_va.error().message() ==
+        "arm64: 52-bit VA with 4K pages is FEAT_LPA2 (its descriptors and levels differ): walk with lpa2");
   auto lpa2_pa = arm64_geometry({.page_shift = 14, .va_bits = 47, .pa_bits = 52});
   REQUIRE_FALSE(lpa2_pa);
-  CHECK(lpa2_pa.error().code() == ErrorCode::NotImplemented);
+  CHECK(lpa2_pa.error().code() == ErrorCode::BadInput);
+  auto lpa2_64k = arm64_geometry({.page_shift = 16, .va_bits = 52, .pa_bits = 52, .lpa2 = true});
+  REQUIRE_FALSE(lpa2_64k);
+  CHECK(lpa2_64k.error().message() == "arm64: LPA2 is for 4K and 16K pages, not 64K");
+  // LPA2 geometry: 4K/52 has five levels (root -1 with 16 entries), 16K/52
+  // four (root 0 with 32 entries); the fallback VA sizes stay classic.
+  struct Case {
+    unsigned page_shift, va_bits, levels;
+    int start_level;
+    uint64_t root_entries;
+  };
+  for (Case c : {Case{12, 52, 5, -1, 16}, Case{14, 52, 4, 0, 32}, Case{12, 48, 4, 0, 512}, Case{14, 47, 3, 1, 2048}}) {
+    CAPTURE(c.page_shift);
+    CAPTURE(c.va_bits);
+    auto g = arm64_geometry({.page_shift = c.page_shift, .va_bits = c.va_bits, .pa_bits = 52, .lpa2 = true});
+    REQUIRE(g);
+    CHECK(g->levels == c.levels);
+    CHECK(g->start_level == c.start_level);
+    CHECK(g->entries(g->start_level, c.va_bits) == c.root_entries);
+  }
   auto granule = arm64_geometry({.page_shift = 13, .va_bits = 48});
   REQUIRE_FALSE(granule);
   CHECK(granule.error().code() == ErrorCode::BadInput);
@@ -323,6 +343,108 @@ TEST_CASE("arch: arm64 64K/52 invalid: without LPA the same tables are wrong") {
   CHECK(block.error().message() ==
         "va 0xfff00c0123456789: PGD entry 0x4701 at pa 0x400018: block descriptor not allowed at level 1 with "
         "64K pages and 48-bit PA");
+}
+
+// FEAT_LPA2, 4K granule, VA_BITS 52: five levels, -1 (PGD, 4 bits) -> 0
+// (P4D) -> 1 (PUD) -> 2 (PMD) -> 3 (PTE), 9 bits each below the root.
+// Descriptor bits 49:12 hold PA bits 49:12, bits 9:8 PA bits 51:50 (where
+// classic descriptors keep the shareability). VA 0xfff8008040201345 is
+// PGD[8] P4D[1] PUD[1] PMD[1] PTE[1] offset 0x345; VA 0xfff801123456789a is
+// PGD[8] P4D[2], a 512 GiB block (allowed at level 0 only with LPA2).
+constexpr uint64_t kLpa2Pgd = 0x10000, kLpa2P4d = 0x11000, kLpa2Pud = 0x12000, kLpa2Pmd = 0x13000;
+constexpr uint64_t kLpa2Pte = 0x000c000000014000;  // PA bits 51:50 = 0b11
+FakePhysicalMemory tables_4k_52_lpa2() {
+  FakePhysicalMemory mem;
+  mem.set_u64(entry(kLpa2Pgd, 8), 0x0000000000011003);     // PGD[8]: table -> P4D at 0x11000
+  mem.set_u64(entry(kLpa2P4d, 1), 0x0000000000012003);     // P4D[1]: table -> PUD at 0x12000
+  mem.set_u64(entry(kLpa2P4d, 2), 0x0000028000000601);     // P4D[2]: 512 GiB block at 0x28000000000 | 0b10 << 50
+  mem.set_u64(entry(kLpa2Pud, 1), 0x0000000000013003);     // PUD[1]: table -> PMD at 0x13000
+  mem.set_u64(entry(kLpa2Pmd, 1), 0x0000000000014303);     // PMD[1]: table -> 0x14000 | 0b11 << 50 (bits 9:8)
+  mem.set_u64(entry(kLpa2Pte, 1), 0x0000123456789503);     // PTE[1]: page 0x123456789000 | 0b01 << 50; AF
+  mem.set_u64(entry(kLpa2Pte, 2), 0x0000123456789500);     // PTE[2]: 0b00: invalid
+  return mem;
+}
+
+Result<Translation> walk_lpa2(const FakePhysicalMemory& mem, unsigned page_shift, uint64_t root, uint64_t va) {
+  Arm64Paging paging{.page_shift = page_shift, .va_bits = 52, .pa_bits = 52, .lpa2 = true};
+  return arm64_walk(mem, paging, PhysAddr(root), VirtAddr(va));
+}
+
+TEST_CASE("arch: arm64 4K/52 LPA2: five levels, PA bits 51:50 from descriptor bits 9:8, 512 GiB block at L0") {
+  FakePhysicalMemory mem = tables_4k_52_lpa2();
+  auto page = walk_lpa2(mem, 12, kLpa2Pgd, 0xfff8008040201345);
+  REQUIRE(page);
+  CHECK(page->pa == PhysAddr(0x0004123456789345));
+  CHECK(page->page_size == 4096);
+  auto block = walk_lpa2(mem, 12, kLpa2Pgd, 0xfff801123456789a);
+  REQUIRE(block);
+  CHECK(block->pa == PhysAddr(0x000802923456789a));
+  CHECK(block->page_size == (uint64_t{1} << 39));
+}
+
+TEST_CASE("arch: arm64 4K/52 LPA2 invalid: unmapped entries, and the same tables read as classic descriptors") {
+  FakePhysicalMemory mem = tables_4k_52_lpa2();
+  auto pte = walk_lpa2(mem, 12, kLpa2Pgd, 0xfff8008040202000);  // PTE[2]
+  REQUIRE_FALSE(pte);
+  CHECK(pte.error().code() == ErrorCode::Fault);
+  CHECK(pte.error().message().starts_with("va 0xfff8008040202000: PTE entry 0x123456789500"));
+  auto pgd = walk_lpa2(mem, 12, kLpa2Pgd, 0xfff7008040201345);  // PGD[7]: zero
+  REQUIRE_FALSE(pgd);
+  CHECK(pgd.error().code() == ErrorCode::Fault);
+  CHECK(pgd.error().message().starts_with("va 0xfff7008040201345: PGD entry 0x0"));
+  // Classic 4K/48 from the P4D: bits 9:8 are shareability, so the PTE
+  // table is looked for at 0x14000, which the dump does not have; and a
+  // level-0 block is not allowed.
+  auto classic = walk(mem, 12, 48, kLpa2P4d, 0xffff008040201345);
+  REQUIRE_FALSE(classic);
+  CHECK(classic.error().code() == ErrorCode::NoData);
+  CHECK(classic.error().message().starts_with("va 0xffff008040201345: reading PTE entry at pa 0x14008: "));
+  auto block = walk(mem, 12, 48, kLpa2P4d, 0xffff01123456789a);
+  REQUIRE_FALSE(block);
+  CHECK(block.error().code() == ErrorCode::Corrupt);
+  CHECK(block.error().message() ==
+        "va 0xffff01123456789a: PGD entry 0x28000000601 at pa 0x11010: block descriptor not allowed at level 0 "
+        "with 4K pages and 48-bit PA");
+}
+
+// FEAT_LPA2, 16K granule, VA_BITS 52: four levels, 0 (PGD, 5 bits) -> 1
+// (PUD) -> 2 (PMD) -> 3 (PTE), 11 bits each. VA 0xfff880300a01d234 is
+// PGD[0x11] PUD[3] PMD[5] PTE[7] offset 0x1234; VA 0xfff8804123456789 is
+// PGD[0x11] PUD[4], a 64 GiB block (level 1: LPA2 only).
+constexpr uint64_t k16Lpa2Pgd = 0x100000, k16Lpa2Pud = 0x104000, k16Lpa2Pmd = 0x108000;
+constexpr uint64_t k16Lpa2Pte = 0x000400000010c000;  // PA bits 51:50 = 0b01
+FakePhysicalMemory tables_16k_52_lpa2() {
+  FakePhysicalMemory mem;
+  mem.set_u64(entry(k16Lpa2Pgd, 0x11), 0x0000000000104003);  // PGD[0x11]: table -> PUD at 0x104000
+  mem.set_u64(entry(k16Lpa2Pud, 3), 0x0000000000108003);     // PUD[3]: table -> PMD at 0x108000
+  mem.set_u64(entry(k16Lpa2Pud, 4), 0x0000002000000401);     // PUD[4]: 64 GiB block at 0x2000000000
+  mem.set_u64(entry(k16Lpa2Pmd, 5), 0x000000000010c103);     // PMD[5]: table -> 0x10c000 | 0b01 << 50
+  mem.set_u64(entry(k16Lpa2Pte, 7), 0x0000000123458703);     // PTE[7]: page 0x123458000 | 0b11 << 50; AF
+  return mem;
+}
+
+TEST_CASE("arch: arm64 16K/52 LPA2: four levels, 64 GiB block at L1") {
+  FakePhysicalMemory mem = tables_16k_52_lpa2();
+  auto page = walk_lpa2(mem, 14, k16Lpa2Pgd, 0xfff880300a01d234);
+  REQUIRE(page);
+  CHECK(page->pa == PhysAddr(0x000c000123459234));
+  CHECK(page->page_size == 16384);
+  auto block = walk_lpa2(mem, 14, k16Lpa2Pgd, 0xfff8804123456789);
+  REQUIRE(block);
+  CHECK(block->pa == PhysAddr(0x0000002123456789));
+  CHECK(block->page_size == (uint64_t{1} << 36));
+}
+
+TEST_CASE("arch: arm64 16K/52 LPA2 invalid: a missing table and a block where none is allowed") {
+  FakePhysicalMemory mem = tables_16k_52_lpa2();
+  auto missing = walk_lpa2(mem, 14, k16Lpa2Pgd, 0xfff880300a01d234 + (uint64_t{1} << 25));  // PMD[6]: zero
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code() == ErrorCode::Fault);
+  // Classic 16K/47 from the PUD: a level-1 block is not allowed.
+  auto block = walk(mem, 14, 47, k16Lpa2Pud, 0xffff804123456789);
+  REQUIRE_FALSE(block);
+  CHECK(block.error().code() == ErrorCode::Corrupt);
+  CHECK(block.error().message().ends_with("block descriptor not allowed at level 1 with 16K pages and 48-bit PA"));
 }
 
 TEST_CASE("arch: arm64 big-endian descriptors") {
