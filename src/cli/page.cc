@@ -1,6 +1,9 @@
 // ramsift page: one page frame of a dump, and its page_owner story.
+#include <sys/stat.h>
+
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "kernel_commands.h"
 #include "ramsift/decode/page_info.h"
@@ -53,29 +56,33 @@ void add_page(CLI::App& app, Context& context) {
       "One page frame: its struct page as crash's kmem -p shows it, flags, node and zone, buddy block or "
       "compound head, pageblock migratetype, page_ext, and the page_owner story with both stacks");
   cmd->add_option("dump_and_address", c->inputs,
-                  "The dump (as for every command), then ADDR: pfn:N, pa:0x..., va:0x... (through the kernel's page "
-                  "tables), page:0x... (a struct page) or a bare pfn; with --handle, the dump alone")
+                  "The dump (as for every command), then one or more ADDR: pfn:N, pa:0x..., va:0x... (through the "
+                  "kernel's page tables), page:0x... (a struct page) or a bare pfn; with --handle, the dump alone")
       ->required();
   add_kernel_options(*cmd, c->kernel);
   cmd->add_option("--format", c->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--handle", c->handle, "Print one stack depot record (a depot_stack_handle_t) instead of a page");
   cmd->callback([c, &context] {
+    // The dump's files come first (every word that names an existing file
+    // or directory), then the addresses: several, as kmem -p takes them.
     DumpOptions dump_options;
-    dump_options.inputs = c->inputs;
     dump_options.kernel = c->kernel;
-    std::string address;
-    if (c->handle.empty()) {
-      if (dump_options.inputs.size() < 2)
-        return fail(bad_input("page: want DUMP ADDR (ADDR: pfn:N, pa:0x..., va:0x..., page:0x... or a pfn)"), context);
-      address = dump_options.inputs.back();
-      dump_options.inputs.pop_back();
+    std::vector<std::string> addresses;
+    for (const std::string& s : c->inputs) {
+      struct stat st;
+      if (addresses.empty() && (dump_options.inputs.empty() || ::stat(s.c_str(), &st) == 0))
+        dump_options.inputs.push_back(s);
+      else
+        addresses.push_back(s);
     }
+    if (c->handle.empty() && addresses.empty())
+      return fail(bad_input("page: want DUMP ADDR... (ADDR: pfn:N, pa:0x..., va:0x..., page:0x... or a pfn)"), context);
     // Parse before the (slow) open so a typo fails fast.
-    std::optional<PageAddress> parsed;
-    if (!address.empty()) {
+    std::vector<PageAddress> parsed;
+    for (const std::string& address : addresses) {
       auto a = parse_page_address(address);
       if (!a) return fail(a.error(), context);
-      parsed = *a;
+      parsed.push_back(*a);
     }
     std::unique_ptr<Dump> dump = open_or_report(dump_options, context);
     if (!dump) return;
@@ -88,42 +95,69 @@ void add_page(CLI::App& app, Context& context) {
     if (!model) return fail(model.error(), context);
     auto names = KernelNames::read(*kernel);
     if (!names) return fail(names.error(), context);
-    auto pfn = resolve_pfn(*parsed, *kernel, *model);
-    if (!pfn) return fail(pfn.error(), context);
-    PageReport r;
-    auto info = read_page_info(*kernel, *model, *names, *pfn);
-    if (!info) return fail(info.error(), context);
-    r.page = std::move(*info);
-
+    // page_owner and the symbolizer are opened once for every address.
     auto depot = StackDepot::open(*kernel);
-    if (!depot) {
-      r.page_owner_unavailable = "unknown: " + depot.error().message();
-    } else if (auto walker = PageOwnerWalker::open(*kernel, *model, *names, *depot, {}); !walker) {
-      r.page_owner_unavailable = "off: " + walker.error().message();
-    } else {
-      PageOwnerRecord record;
-      PageOwnerFrames frames;
-      auto state = walker->read_one(*pfn, record, frames);
-      if (!state) {
-        r.problems.push_back(state.error().to_string());
-        r.page_owner_unavailable = "unreadable: " + state.error().message();
-      } else if (!*state) {
-        r.page_owner_unavailable = "none: no page_ext for this pfn";
-      } else {
-        r.owner = (*state)->owner;
-        r.allocated = (*state)->allocated;
-        if (r.owner) {
-          auto sym = Symbolizer::open(*kernel);
-          for (uint64_t a : frames.alloc) record.stack.push_back(sym ? sym->format(a) : hex(a));
-          for (uint64_t a : frames.free) record.free_stack.push_back(sym ? sym->format(a) : hex(a));
-          r.record = std::move(record);
-        }
-      }
-      for (const Error& e : walker->problems()) r.problems.push_back(e.to_string());
+    std::optional<PageOwnerWalker> walker;
+    std::string walker_error;
+    if (depot) {
+      auto w = PageOwnerWalker::open(*kernel, *model, *names, *depot, {});
+      if (w)
+        walker.emplace(std::move(*w));
+      else
+        walker_error = w.error().message();
     }
-    print_page_report(r, format, std::cout);
-    for (const std::string& p : r.problems) std::cerr << "ramsift: " << p << '\n';
-    if (!r.problems.empty() && context.exit_code == kOk) context.exit_code = kPartial;
+    std::optional<Symbolizer> symbolizer;
+    bool first = true;
+    for (const PageAddress& address : parsed) {
+      auto pfn = resolve_pfn(address, *kernel, *model);
+      if (!pfn) {
+        report(pfn.error());
+        context.exit_code = parsed.size() == 1 ? kFailed : kPartial;
+        continue;
+      }
+      PageReport r;
+      auto info = read_page_info(*kernel, *model, *names, *pfn);
+      if (!info) {
+        report(info.error());
+        context.exit_code = parsed.size() == 1 ? kFailed : kPartial;
+        continue;
+      }
+      r.page = std::move(*info);
+
+      if (!depot) {
+        r.page_owner_unavailable = "unknown: " + depot.error().message();
+      } else if (!walker) {
+        r.page_owner_unavailable = "off: " + walker_error;
+      } else {
+        size_t problems_before = walker->problems().size();
+        PageOwnerRecord record;
+        PageOwnerFrames frames;
+        auto state = walker->read_one(*pfn, record, frames);
+        if (!state) {
+          r.problems.push_back(state.error().to_string());
+          r.page_owner_unavailable = "unreadable: " + state.error().message();
+        } else if (!*state) {
+          r.page_owner_unavailable = "none: no page_ext for this pfn";
+        } else {
+          r.owner = (*state)->owner;
+          r.allocated = (*state)->allocated;
+          if (r.owner) {
+            if (!symbolizer)
+              if (auto sym = Symbolizer::open(*kernel)) symbolizer.emplace(std::move(*sym));
+            for (uint64_t a : frames.alloc) record.stack.push_back(symbolizer ? symbolizer->format(a) : hex(a));
+            for (uint64_t a : frames.free) record.free_stack.push_back(symbolizer ? symbolizer->format(a) : hex(a));
+            r.record = std::move(record);
+          }
+        }
+        for (size_t i = problems_before; i < walker->problems().size(); ++i)
+          r.problems.push_back(walker->problems()[i].to_string());
+      }
+      if (!first && format == OutputFormat::Text) std::cout << '\n';
+      first = false;
+      print_page_report(r, format, std::cout);
+      for (const std::string& p : r.problems) std::cerr << "ramsift: " << p << '\n';
+      if (!r.problems.empty() && context.exit_code == kOk) context.exit_code = kPartial;
+    }
   });
 }
 

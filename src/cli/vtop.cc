@@ -21,7 +21,7 @@ struct VtopCommand {
   KernelOptionsText kernel;
   std::string format = "text";
   bool check_fast_paths = false;
-  uint64_t samples = 8192;
+  uint64_t samples = 65536;
 };
 
 // crash reads every vtop argument as hex, with or without 0x; a word that is
