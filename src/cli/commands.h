@@ -67,5 +67,7 @@ void add_info(CLI::App& app, Context& context);
 void add_top(CLI::App& app, Context& context);
 void add_page_owner(CLI::App& app, Context& context);
 void add_extract(CLI::App& app, Context& context);
+// ramsift page-tracking DUMP -o DIR: ramparse's page tracking files (page_tracking.cc).
+void add_page_tracking(CLI::App& app, Context& context);
 
 }  // namespace ramsift::cli

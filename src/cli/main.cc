@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   ramsift::cli::add_page(app, context);
   ramsift::cli::add_vtop(app, context);
   ramsift::cli::add_extract(app, context);
+  ramsift::cli::add_page_tracking(app, context);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,95 @@
+// ramparse's page tracking files (ramparse.h): format strings from
+// parsers/pagetracking.py, the frequency order from its sorted(..., reverse=True).
+#include "ramsift/output/ramparse.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace ramsift {
+
+namespace {
+
+std::string hex_of(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+std::string ramparse_stack_text(const std::vector<RamparseFrame>& frames) {
+  std::string out;
+  for (const RamparseFrame& f : frames) {
+    out += "      [<" + hex_of(f.address) + ">] ";
+    out += f.symbol.empty() ? "0x" + hex_of(f.address) : f.symbol;
+    out += "+0x" + hex_of(f.symbol.empty() ? 0 : f.offset) + "\n";
+  }
+  return out;
+}
+
+void write_ramparse_record(std::ostream& out, const RamparseRecord& r) {
+  const uint64_t last = r.pfn + (r.order < 64 ? (uint64_t{1} << r.order) - 1 : 0);
+  std::string line = "PFN : 0x" + hex_of(r.pfn) + "-0x" + hex_of(last) + " Page : 0x" + hex_of(r.page) +
+                     " Order : " + std::to_string(r.order) + " PID : " + std::to_string(r.pid) + " ";
+  if (r.comm) line += "Comm: " + *r.comm + " ";
+  line += "ts_nsec " + std::to_string(r.ts_nsec) + " gfp 0x" + hex_of(r.gfp_mask) + " pgext 0x" +
+          hex_of(r.page_ext_flags) + "\n";
+  line += ramparse_stack_text(r.frames);
+  line += "\n";
+  out << line;
+}
+
+void RamparseFrequency::add(const RamparseRecord& r) {
+  std::string text = ramparse_stack_text(r.frames);
+  auto it = std::lower_bound(index_.begin(), index_.end(), text,
+                             [](const auto& e, const std::string& key) { return e.first < key; });
+  size_t at;
+  if (it != index_.end() && it->first == text) {
+    at = it->second;
+  } else {
+    at = stacks_.size();
+    index_.insert(it, {text, at});
+    stacks_.push_back(Stack{std::move(text), 0, 0, {}});
+  }
+  Stack& s = stacks_[at];
+  const uint64_t kb = page_kb_ << r.order;
+  ++s.records;
+  s.memory_kb += kb;
+  std::string pid = std::to_string(r.pid);
+  if (r.comm) pid += "-" + *r.comm;
+  auto p = std::find_if(s.pids.begin(), s.pids.end(), [&](const PidOrders& e) { return e.pid == pid; });
+  if (p == s.pids.end()) {
+    s.pids.push_back(PidOrders{pid, {}});
+    p = s.pids.end() - 1;
+  }
+  auto o = std::find_if(p->orders.begin(), p->orders.end(), [&](const auto& e) { return e.first == r.order; });
+  if (o == p->orders.end())
+    p->orders.push_back({r.order, 1});
+  else
+    ++o->second;
+}
+
+void RamparseFrequency::write(std::ostream& out) const {
+  std::vector<size_t> order(stacks_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return stacks_[a].memory_kb > stacks_[b].memory_kb; });
+  std::string text;
+  for (size_t i : order) {
+    const Stack& s = stacks_[i];
+    text += "Allocated " + std::to_string(s.records) + " times, total memory: " + std::to_string(s.memory_kb) + " KB\n";
+    text += s.text;
+    for (const PidOrders& p : s.pids)
+      for (const auto& [o, n] : p.orders)
+        text += "pid:" + p.pid + " order:" + std::to_string(o) + " frequency:" + std::to_string(n) +
+                " memory:" + std::to_string((page_kb_ << o) * n) + " KB\n";
+    text += "\n";
+    if (text.size() > (1 << 20)) {
+      out << text;
+      text.clear();
+    }
+  }
+  out << text;
+}
+
+}  // namespace ramsift
