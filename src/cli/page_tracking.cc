@@ -5,9 +5,9 @@
 #include <fstream>
 
 #include "commands.h"
-#include "records.h"
 #include "ramsift/output/ramparse.h"
 #include "ramsift/symbolize/dump_records.h"
+#include "records.h"
 
 namespace ramsift::cli {
 
@@ -40,10 +40,10 @@ RamparseFrame frame_of(uint64_t address, const std::string& text) {
 
 void add_page_tracking(CLI::App& app, Context& context) {
   auto c = std::make_shared<PageTrackingCommand>();
-  CLI::App* cmd = app.add_subcommand(
-      "page-tracking",
-      "Write Qualcomm ramparse's page tracking files (--print-pagetracking): page_tracking.txt, "
-      "page_tracking_freed.txt, page_frequency.txt");
+  CLI::App* cmd =
+      app.add_subcommand("page-tracking",
+                         "Write Qualcomm ramparse's page tracking files (--print-pagetracking): page_tracking.txt, "
+                         "page_tracking_freed.txt, page_frequency.txt");
   add_records_options(*cmd, c->records, "dump");
   cmd->add_option("-o,--output", c->output_dir, "The directory to write the three files into")->required();
   cmd->add_flag("-q,--quiet", c->quiet, "No summary on stderr");

@@ -41,16 +41,9 @@ void write_ramparse_record(std::ostream& out, const RamparseRecord& r) {
 
 void RamparseFrequency::add(const RamparseRecord& r) {
   std::string text = ramparse_stack_text(r.frames);
-  auto it = std::lower_bound(index_.begin(), index_.end(), text,
-                             [](const auto& e, const std::string& key) { return e.first < key; });
-  size_t at;
-  if (it != index_.end() && it->first == text) {
-    at = it->second;
-  } else {
-    at = stacks_.size();
-    index_.insert(it, {text, at});
-    stacks_.push_back(Stack{std::move(text), 0, 0, {}});
-  }
+  auto [it, added] = index_.try_emplace(text, stacks_.size());
+  if (added) stacks_.push_back(Stack{std::move(text), 0, 0, {}});
+  const size_t at = it->second;
   Stack& s = stacks_[at];
   const uint64_t kb = page_kb_ << r.order;
   ++s.records;

@@ -21,6 +21,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ramsift {
@@ -36,8 +37,8 @@ struct RamparseFrame {
 struct RamparseRecord {
   uint64_t pfn = 0;
   unsigned order = 0;
-  uint64_t page = 0;  // the struct page's virtual address
-  int64_t pid = 0;    // the allocating pid; for a freed block the freeing pid (free_pid)
+  uint64_t page = 0;                // the struct page's virtual address
+  int64_t pid = 0;                  // the allocating pid; for a freed block the freeing pid (free_pid)
   std::optional<std::string> comm;  // allocated blocks only ("Comm: %s ")
   uint64_t ts_nsec = 0;             // allocation ts; for a freed block free_ts_nsec
   uint32_t gfp_mask = 0;
@@ -74,7 +75,7 @@ class RamparseFrequency {
   };
   uint64_t page_kb_;
   std::vector<Stack> stacks_;
-  std::vector<std::pair<std::string, size_t>> index_;  // sorted by text, for lookup
+  std::unordered_map<std::string, size_t> index_;  // stack text -> stacks_ index
 };
 
 }  // namespace ramsift
