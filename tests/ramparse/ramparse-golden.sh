@@ -1,6 +1,6 @@
 #!/bin/sh
 # `ramsift page-tracking` against Qualcomm ramparse's own page tracking files,
-# made once from the same dump (fixtures/ramparse/arm64-6.12/README.md):
+# made once from the same dump (fixtures/sample/ramparse/arm64-6.12/README.md):
 # every difference must be one docs/ramparse.md documents (compare.py).
 set -eu
 ramsift=$1 fixture=$2
