@@ -6,6 +6,7 @@
 //   crash> pageowner --pid 1      runs  ramsift page-owner DUMP --vmlinux VMLINUX --pid 1
 //   crash> pagetop --by comm      runs  ramsift top DUMP --vmlinux VMLINUX --by comm
 //   crash> pageinfo 1f5e3000      runs  ramsift page DUMP pa:0x1f5e3000 --vmlinux VMLINUX
+//   crash> pagewalk ffffffffc0126000  runs  ramsift vtop DUMP ffffffffc0126000 --vmlinux VMLINUX
 // (DUMP and VMLINUX are what crash was started with; DUMP only names the
 // dump in messages.) Errors go to stderr as in the CLI, so `> file` holds
 // exactly what the CLI prints on stdout.
@@ -77,6 +78,18 @@ const std::vector<CommandMap>& command_maps() {
         "  --handle N prints one stack depot record.",
         "\nEXAMPLE", "    crash> pageinfo 1f5e3000", "    crash> pageinfo --pfn 0x1f5e3",
         "    crash> pageinfo va:ffff88801f5e3000 --format json"}},
+      // crash's own vtop is there; this one adds the fast path's answer and
+      // the same output as `ramsift vtop`.
+      {"pagewalk",
+       "vtop",
+       "ADDR...",
+       nullptr,
+       {"  Kernel virtual addresses walked through the kernel's page tables, as",
+        "  `ramsift vtop` prints them: every table entry read (table, index, entry",
+        "  address and value), the page size, and the fast path (direct / linear",
+        "  map, kernel image) with its answer and whether it agrees with the walk.",
+        "  ADDR is hex (with or without 0x) or a vmlinux symbol.", "\nEXAMPLE",
+        "    crash> pagewalk ffffffffc0126000 linux_banner", "    crash> pagewalk ffff88801f5e3000 --format json"}},
   };
   return maps;
 }
@@ -130,6 +143,7 @@ void add_subcommands(CLI::App& app, cli::Context& context) {
   cli::add_page_owner(app, context);
   cli::add_top(app, context);
   cli::add_page(app, context);
+  cli::add_vtop(app, context);
 }
 
 bool has_flag(const std::vector<std::string>& args, const std::string& flag) {
@@ -247,7 +261,8 @@ std::vector<std::string> help_lines(const CommandMap& map) {
   std::map<std::string, std::vector<std::string>> by_group;
   for (const CLI::Option* opt : sub->get_options()) {
     const std::string& group = opt->get_group();
-    if (opt->get_positional() || opt->get_name() == "--help" || opt->get_name() == "-h" ||
+    // An empty group is CLI11's hidden option (a diagnostic, not for users).
+    if (opt->get_positional() || opt->get_name() == "--help" || opt->get_name() == "-h" || group.empty() ||
         group == cli::kKernelOptionsGroup)
       continue;
     std::string usage = option_usage(*opt);

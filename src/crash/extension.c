@@ -2,6 +2,7 @@
  *   pageowner  the kernel's /sys/kernel/debug/page_owner text (`ramsift page-owner`)
  *   pagetop    who holds memory (`ramsift top`)
  *   pageinfo   one page's owner (`ramsift page-owner --pfn-range PFN`)
+ *   pagewalk   page-table walks beside the fast paths (`ramsift vtop`)
  * The commands are ramsift's own subcommands, run by commands.cc over the
  * memory crash reads; this file is the part that has to be C because it
  * includes crash's defs.h (see crash_api.h). docs/crash.md: building,
@@ -96,6 +97,9 @@ static void cmd_pagetop(void) {
 static void cmd_pageinfo(void) {
   ramsift_crash_run(argcnt, args);
 }
+static void cmd_pagewalk(void) {
+  ramsift_crash_run(argcnt, args);
+}
 
 /* Filled in by _init: the help pages are generated from the subcommands'
  * flag declarations, so they cannot be static arrays. */
@@ -103,6 +107,7 @@ static struct command_table_entry command_table[] = {
     {"pageowner", cmd_pageowner, NULL, 0},
     {"pagetop", cmd_pagetop, NULL, 0},
     {"pageinfo", cmd_pageinfo, NULL, 0},
+    {"pagewalk", cmd_pagewalk, NULL, 0},
     {NULL, NULL, NULL, 0},
 };
 

@@ -38,14 +38,15 @@ top_comm_stack|pagetop --by comm,stack --top 25 --format csv|top --by comm,stack
 top_tgid|pagetop --by tgid --sort -pages,pid --min-pages 16 --format json|top --by tgid --sort -pages,pid --min-pages 16 --format json
 top_category|pagetop --by category,module --top 10|top --by category,module --top 10
 pageinfo|pageinfo --pfn 0x1f5e3|page pfn:0x1f5e3
-pageinfo_pa|pageinfo 1f5e3000 --format json|page pa:0x1f5e3000 --format json'
+pageinfo_pa|pageinfo 1f5e3000 --format json|page pa:0x1f5e3000 --format json
+pagewalk|pagewalk ffffffffc0126000 linux_banner --format json|vtop ffffffffc0126000 linux_banner --format json'
 
 # One crash session runs every command, then the help pages and two bad
 # command lines (answered with a message; crash goes on to `sys`).
 {
   echo "extend $so"
   echo "$cases" | while IFS='|' read -r name crash_cmd cli_args; do echo "$crash_cmd > $out/crash.$name"; done
-  echo "help pageowner"; echo "help pagetop"; echo "help pageinfo"
+  echo "help pageowner"; echo "help pagetop"; echo "help pageinfo"; echo "help pagewalk"
   echo "pagetop --by nonsense"; echo "pageinfo"; echo "sys"; echo q
 } > "$out/cmds"
 RAMSIFT_CRASH_STATS=1 crash -s "$vmlinux" "$dump" -i "$out/cmds" < /dev/null > "$out/log" 2>&1 || true
@@ -86,6 +87,7 @@ EOF
 grep 'physical reads' "$out/log" | head -1
 
 for want in 'pageowner - Every page_owner record' 'pagetop - Who holds memory' 'pageinfo - One page' \
+    'pagewalk - Kernel virtual addresses' \
     '--pfn-range' 'RELEASE: 6.1' 'pageinfo: give a physical address' 'nonsense'; do
   grep -q -- "$want" "$out/log" || { echo "FAIL: no \"$want\" in crash's output"; fail=1; }
 done
