@@ -804,6 +804,11 @@ struct DwarfTypes::Impl {
       else
         for (std::string& f : elf->files_near(s.address)) files.push_back(std::move(f));
     }
+    // A vmlinux keeps a symbol for every variable with storage, static ones
+    // included: no symbol, no variable, without reading every compile unit
+    // (a kernel built without CONFIG_PAGE_OWNER, asked for page_owner_inited).
+    if (addresses.empty() && elf->symbol_count() > 0)
+      return not_found("no definition of variable " + name_str + ": the vmlinux has no such symbol");
     Accept at_symbol = [&](Dwarf_Off off) -> Result<bool> {
       if (addresses.empty()) return true;
       RAMSIFT_TRY(Die die, offdie(off));
