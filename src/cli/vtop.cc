@@ -190,8 +190,8 @@ int check_fast_paths(const Kernel& kernel, uint64_t samples) {
 
 bool is_path(const std::string& s) {
   struct stat st;
-  // A split dump's parts are one comma-separated word elsewhere; here each
-  // part is its own word, and each exists.
+  // The dump's words (each part of a split dump is one) name existing
+  // files or directories; an address never does.
   return ::stat(s.c_str(), &st) == 0;
 }
 
