@@ -156,8 +156,17 @@ Result<Arm64Translator> Arm64Translator::create(const Arm64Paging& paging, PhysA
     translator.direct_.push_back({"linear map", layout.page_offset, layout.linear_size, layout.phys_offset});
   }
   if (layout.kimage_size) {
-    translator.direct_.push_back({"kernel image", layout.kimage_start, layout.kimage_size,
-                                  PhysAddr(layout.kimage_start.value() - layout.kimage_voffset)});
+    auto image = [&](VirtAddr start, uint64_t size) {
+      if (size) translator.direct_.push_back({"kernel image", start, size, PhysAddr(start.value() - layout.kimage_voffset)});
+    };
+    const uint64_t start = layout.kimage_start.value(), end = start + layout.kimage_size;
+    const uint64_t hole = layout.kimage_hole.value(), hole_end = hole + layout.kimage_hole_size;
+    if (layout.kimage_hole_size && hole >= start && hole_end <= end) {
+      image(layout.kimage_start, hole - start);
+      image(VirtAddr(hole_end), end - hole_end);
+    } else {
+      image(layout.kimage_start, layout.kimage_size);
+    }
   }
   return translator;
 }

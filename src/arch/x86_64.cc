@@ -74,8 +74,8 @@ Result<X86_64Translator> X86_64Translator::create(const X86_64Paging& paging, Ph
     translator.direct_.push_back({"direct map", layout.page_offset_base, layout.direct_map_size, PhysAddr(0)});
   }
   if (layout.kernel_image_size) {
-    translator.direct_.push_back(
-        {"kernel image", VirtAddr(kX86_64StartKernelMap), layout.kernel_image_size, layout.phys_base});
+    translator.direct_.push_back({"kernel image", layout.kernel_image_start, layout.kernel_image_size,
+                                  layout.phys_base + (layout.kernel_image_start.value() - kX86_64StartKernelMap)});
   }
   for (const DirectMapping& m : translator.direct_) {
     if (!x86_64_canonical(m.start, paging.five_level) || !x86_64_canonical(m.start + (m.size - 1), paging.five_level)) {

@@ -60,6 +60,7 @@ struct Tally {
   // Runs of consecutive addresses the walk says are not mapped.
   struct Span {
     uint64_t first_va = 0, last_va = 0, first_pa = 0, last_pa = 0, count = 0;
+    bool fast = true;  // false: a hole no fast path covers (arm64's freed __init), left to the walk
   };
   std::vector<Span> unmapped_spans;
   bool previous_unmapped = false;
@@ -70,7 +71,14 @@ struct Tally {
       if (examples.size() < 10) examples.push_back(s);
     };
     bool now_unmapped = false;
-    if (!c.mapping) {
+    if (!c.mapping && !c.walk && c.walk.error().code() == ErrorCode::Fault) {
+      // Not mapped, and no fast path pretends it is: the right answer.
+      ++unmapped;
+      now_unmapped = true;
+      if (!previous_unmapped || unmapped_spans.back().fast) unmapped_spans.push_back({c.va.value(), 0, 0, 0, 0, false});
+      unmapped_spans.back().last_va = c.va.value();
+      ++unmapped_spans.back().count;
+    } else if (!c.mapping) {
       ++no_fast_path;
       note(c.describe());
     } else if (c.agree()) {
@@ -81,7 +89,8 @@ struct Tally {
     } else if (c.walk.error().code() == ErrorCode::Fault) {
       ++unmapped;
       now_unmapped = true;
-      if (!previous_unmapped) unmapped_spans.push_back({c.va.value(), 0, c.fast->value(), 0, 0});
+      if (!previous_unmapped || !unmapped_spans.back().fast)
+        unmapped_spans.push_back({c.va.value(), 0, c.fast->value(), 0, 0, true});
       Span& span = unmapped_spans.back();
       span.last_va = c.va.value();
       span.last_pa = c.fast->value();
@@ -106,7 +115,12 @@ void print_tally(const char* what, const Tally& t, double seconds) {
       static_cast<unsigned long long>(t.no_data), static_cast<unsigned long long>(t.other),
       static_cast<unsigned long long>(t.no_fast_path), seconds);
   for (const Tally::Span& s : t.unmapped_spans)
-    std::printf("  not mapped: va %#llx-%#llx (fast path pa %#llx-%#llx), %llu addresses\n",
+    if (!s.fast)
+      std::printf("  not mapped: va %#llx-%#llx (no fast path), %llu addresses\n",
+                  static_cast<unsigned long long>(s.first_va), static_cast<unsigned long long>(s.last_va),
+                  static_cast<unsigned long long>(s.count));
+    else
+      std::printf("  not mapped: va %#llx-%#llx (fast path pa %#llx-%#llx), %llu addresses\n",
                 static_cast<unsigned long long>(s.first_va), static_cast<unsigned long long>(s.last_va),
                 static_cast<unsigned long long>(s.first_pa), static_cast<unsigned long long>(s.last_pa),
                 static_cast<unsigned long long>(s.count));

@@ -387,6 +387,10 @@ Status KernelOpener::build_arm64(const Found& given) {
   fast.kimage_voffset = layout.kimage_voffset;
   fast.kimage_start = kernel_->runtime(text);
   fast.kimage_size = link_symbol("_end") - text;
+  if (uint64_t init = link_symbol("__init_begin"), init_end = link_symbol("__init_end"); init && init_end > init) {
+    fast.kimage_hole = kernel_->runtime(init);
+    fast.kimage_hole_size = init_end - init;
+  }
   RAMSIFT_TRY(Arm64Translator translator, Arm64Translator::create(paging, layout.page_table_root, fast));
   kernel_->translator_ = std::make_unique<Arm64Translator>(std::move(translator));
   kernel_->memory_ = std::make_unique<VirtualMemory>(dump_, *kernel_->translator_, options_.translation);
@@ -427,7 +431,14 @@ Status KernelOpener::build_x86_64(const Found& given) {
   layout.page_table_root = image_pa(link_symbol("init_top_pgt"));
   X86_64Layout fast;
   fast.phys_base = PhysAddr(layout.phys_offset);
-  fast.kernel_image_size = image_size;
+  // The fast path covers the image the page tables map, not the whole
+  // KERNEL_IMAGE_SIZE the kernel's __pa() formula accepts (x86_64.h).
+  if (uint64_t text = link_symbol("_text"), end = link_symbol("_end"); text && end > text) {
+    fast.kernel_image_start = kernel_->runtime(text);
+    fast.kernel_image_size = end - text;
+  } else {
+    fast.kernel_image_size = image_size;
+  }
   // page_offset_base is randomized (CONFIG_RANDOMIZE_MEMORY); the variable says where.
   uint64_t page_offset_base = paging.five_level ? 0xff11000000000000 : 0xffff888000000000;
   if (uint64_t sym = link_symbol("page_offset_base")) {

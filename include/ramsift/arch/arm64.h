@@ -103,6 +103,11 @@ struct Arm64Layout {
   uint64_t kimage_voffset = 0;  // vmcoreinfo NUMBER(kimage_voffset)
   VirtAddr kimage_start;
   uint64_t kimage_size = 0;
+  // A part of the image the kernel unmaps after boot ([__init_begin,
+  // __init_end), free_initmem()): left to the walk, which says it is not
+  // mapped, instead of reading the reused RAM below it.
+  VirtAddr kimage_hole;
+  uint64_t kimage_hole_size = 0;
 };
 
 class Arm64Translator : public Translator {

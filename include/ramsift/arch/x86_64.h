@@ -53,10 +53,15 @@ struct X86_64Layout {
   VirtAddr page_offset_base;
   uint64_t direct_map_size = 0;
   // Kernel image: PA = VA - __START_KERNEL_map + phys_base, for
-  // [__START_KERNEL_map, + kernel_image_size) (KERNEL_IMAGE_SIZE: 1 GiB with
-  // CONFIG_RANDOMIZE_BASE, else 512 MiB).
+  // [kernel_image_start, + kernel_image_size). The kernel's __pa() takes the
+  // whole [__START_KERNEL_map, + KERNEL_IMAGE_SIZE) (1 GiB with
+  // CONFIG_RANDOMIZE_BASE, else 512 MiB), but the page tables map only the
+  // image in it: a caller that knows [_text, _end) passes that, so that a
+  // stray pointer past the image is walked (and not mapped) rather than
+  // read from whatever RAM the formula lands on.
   PhysAddr phys_base;  // vmcoreinfo NUMBER(phys_base)
   uint64_t kernel_image_size = 0;
+  VirtAddr kernel_image_start{kX86_64StartKernelMap};
 };
 
 class X86_64Translator : public Translator {

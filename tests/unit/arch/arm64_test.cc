@@ -491,3 +491,23 @@ TEST_CASE("arch: arm64 traced walk records each level, and the not-present entry
   REQUIRE_FALSE(user);
   CHECK(trace.empty());
 }
+
+TEST_CASE("arch: arm64 fast paths leave the image's hole (freed __init) to the walk") {
+  Arm64Layout layout{.kimage_voffset = 0xffffffbf80000000,
+                     .kimage_start = VirtAddr(0xffffffc080000000),
+                     .kimage_size = 0x1000000,
+                     .kimage_hole = VirtAddr(0xffffffc080800000),
+                     .kimage_hole_size = 0x200000};
+  auto tr = Arm64Translator::create({.page_shift = 12, .va_bits = 39}, PhysAddr(k39Pgd), layout);
+  REQUIRE(tr);
+  REQUIRE(tr->direct_mappings().size() == 2);
+  const DirectMapping* before = tr->fast_path_for(VirtAddr(0xffffffc0807ff000));
+  REQUIRE(before);
+  CHECK(before->phys_start == PhysAddr(0x100000000));
+  CHECK(tr->fast_path_for(VirtAddr(0xffffffc080800000)) == nullptr);  // the hole's first page
+  CHECK(tr->fast_path_for(VirtAddr(0xffffffc0809ff000)) == nullptr);  // and its last
+  const DirectMapping* after = tr->fast_path_for(VirtAddr(0xffffffc080a00000));
+  REQUIRE(after);
+  CHECK(after->phys_start == PhysAddr(0x100a00000));
+  CHECK(tr->fast_path_for(VirtAddr(0xffffffc081000000)) == nullptr);  // _end
+}

@@ -207,3 +207,17 @@ TEST_CASE("arch: x86_64 traced walk records each level's table, index and entry,
   CHECK(*again == *page);
   CHECK(trace.size() == 4);
 }
+
+TEST_CASE("arch: x86_64 kernel-image fast path covers _text to _end only, with the phys_base arithmetic of __pa()") {
+  X86_64Layout layout{.phys_base = PhysAddr(0x1ae00000),
+                      .kernel_image_size = 0x2800000,
+                      .kernel_image_start = VirtAddr(0xffffffff8bc00000)};
+  auto tr = X86_64Translator::create(X86_64Paging{}, PhysAddr(kCr3), layout);
+  REQUIRE(tr);
+  const DirectMapping* image = tr->fast_path_for(VirtAddr(0xffffffff8bc00000));
+  REQUIRE(image);
+  // __pa(va) = va - __START_KERNEL_map + phys_base.
+  CHECK(image->phys_start == PhysAddr(0xffffffff8bc00000 - kX86_64StartKernelMap + 0x1ae00000));
+  CHECK(tr->fast_path_for(VirtAddr(0xffffffff8bbff000)) == nullptr);  // below _text
+  CHECK(tr->fast_path_for(VirtAddr(0xffffffff8e400000)) == nullptr);  // _end: walked, not guessed
+}
