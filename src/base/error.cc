@@ -18,8 +18,12 @@ const char* error_code_name(ErrorCode code) {
 }
 
 std::string hex(uint64_t value) {
+  return "0x" + hex_digits(value);
+}
+
+std::string hex_digits(uint64_t value) {
   char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(value));
   return buf;
 }
 

@@ -5,35 +5,27 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "ramsift/base/error.h"
+
 namespace ramsift {
-
-namespace {
-
-std::string hex_of(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-}  // namespace
 
 std::string ramparse_stack_text(const std::vector<RamparseFrame>& frames) {
   std::string out;
   for (const RamparseFrame& f : frames) {
-    out += "      [<" + hex_of(f.address) + ">] ";
-    out += f.symbol.empty() ? "0x" + hex_of(f.address) : f.symbol;
-    out += "+0x" + hex_of(f.symbol.empty() ? 0 : f.offset) + "\n";
+    out += "      [<" + hex_digits(f.address) + ">] ";
+    out += f.symbol.empty() ? "0x" + hex_digits(f.address) : f.symbol;
+    out += "+0x" + hex_digits(f.symbol.empty() ? 0 : f.offset) + "\n";
   }
   return out;
 }
 
 void write_ramparse_record(std::ostream& out, const RamparseRecord& r) {
   const uint64_t last = r.pfn + (r.order < 64 ? (uint64_t{1} << r.order) - 1 : 0);
-  std::string line = "PFN : 0x" + hex_of(r.pfn) + "-0x" + hex_of(last) + " Page : 0x" + hex_of(r.page) +
+  std::string line = "PFN : 0x" + hex_digits(r.pfn) + "-0x" + hex_digits(last) + " Page : 0x" + hex_digits(r.page) +
                      " Order : " + std::to_string(r.order) + " PID : " + std::to_string(r.pid) + " ";
   if (r.comm) line += "Comm: " + *r.comm + " ";
-  line += "ts_nsec " + std::to_string(r.ts_nsec) + " gfp 0x" + hex_of(r.gfp_mask) + " pgext 0x" +
-          hex_of(r.page_ext_flags) + "\n";
+  line += "ts_nsec " + std::to_string(r.ts_nsec) + " gfp 0x" + hex_digits(r.gfp_mask) + " pgext 0x" +
+          hex_digits(r.page_ext_flags) + "\n";
   line += ramparse_stack_text(r.frames);
   line += "\n";
   out << line;

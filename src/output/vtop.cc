@@ -2,17 +2,12 @@
 
 #include <cstdio>
 
+#include "ramsift/base/error.h"
 #include "ramsift/output/json.h"
 
 namespace ramsift {
 
 namespace {
-
-std::string bare_hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // "4 KiB", "2 MiB", "1 GiB", "512 MiB".
 std::string size_name(uint64_t size) {
@@ -29,7 +24,7 @@ std::string steps_field(const WalkTrace& steps) {
   std::string s;
   for (const WalkStep& step : steps) {
     if (!s.empty()) s += ' ';
-    s += std::string(step.level) + ":" + bare_hex(step.entry_address.value()) + "=" + bare_hex(step.entry);
+    s += std::string(step.level) + ":" + hex_digits(step.entry_address.value()) + "=" + hex_digits(step.entry);
   }
   return s;
 }
@@ -44,9 +39,9 @@ void print_text(const std::vector<VtopEntry>& entries, std::ostream& out) {
     out << line;
     std::string fast = "none";
     if (!e.fast_path.empty())
-      fast = e.fast_path + " " + bare_hex(e.fast_pa->value()) + " (" + e.fast_path_verdict() + ")";
-    std::snprintf(line, sizeof line, "%-16s  %-16s  %-9s  %s\n", bare_hex(e.va.value()).c_str(),
-                  e.translation ? bare_hex(e.translation->pa.value()).c_str() : "(not mapped)",
+      fast = e.fast_path + " " + hex_digits(e.fast_pa->value()) + " (" + e.fast_path_verdict() + ")";
+    std::snprintf(line, sizeof line, "%-16s  %-16s  %-9s  %s\n", hex_digits(e.va.value()).c_str(),
+                  e.translation ? hex_digits(e.translation->pa.value()).c_str() : "(not mapped)",
                   e.translation ? size_name(e.translation->page_size).c_str() : "-", fast.c_str());
     out << line;
     if (e.steps.empty()) continue;
@@ -59,11 +54,11 @@ void print_text(const std::vector<VtopEntry>& entries, std::ostream& out) {
       std::string note;
       if (last && e.translation && e.translation->page_size > 4096 && s.level != std::string("PTE"))
         note =
-            "  " + size_name(e.translation->page_size) + " page at " + bare_hex(e.translation->mapping_start().value());
+            "  " + size_name(e.translation->page_size) + " page at " + hex_digits(e.translation->mapping_start().value());
       else if (last && !e.translation)
         note = "  " + e.error;
-      std::snprintf(line, sizeof line, "  %-5s  %16s  %5s  %16s  %16s", s.level, bare_hex(s.table.value()).c_str(),
-                    bare_hex(s.index).c_str(), bare_hex(s.entry_address.value()).c_str(), bare_hex(s.entry).c_str());
+      std::snprintf(line, sizeof line, "  %-5s  %16s  %5s  %16s  %16s", s.level, hex_digits(s.table.value()).c_str(),
+                    hex_digits(s.index).c_str(), hex_digits(s.entry_address.value()).c_str(), hex_digits(s.entry).c_str());
       out << line << note << '\n';
     }
   }

@@ -82,6 +82,8 @@ inline Error not_implemented(std::string message) { return Error(ErrorCode::NotI
 
 // "0x1f00" formatting used in messages everywhere.
 std::string hex(uint64_t value);
+// The same digits without "0x" (crash's and ramparse's columns).
+std::string hex_digits(uint64_t value);
 
 template <class T>
 class [[nodiscard]] Result {
