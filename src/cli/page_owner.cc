@@ -147,7 +147,13 @@ void add_page_owner(CLI::App& app, Context& context) {
         context.exit_code = kFailed;
         return;
       }
-      print_kernel_show_stacks(*dump, context);
+      auto stacks = read_page_owner_stacks(dump->kernel(), dump->depot());
+      if (!stacks) {
+        report(stacks.error());
+        context.exit_code = kFailed;
+        return;
+      }
+      print_kernel_show_stacks(*dump, *stacks, context);
       return;
     }
     PageOwnerSource& source = opened->source();

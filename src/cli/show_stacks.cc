@@ -3,21 +3,14 @@
 #include <iostream>
 #include <string>
 
-#include "ramsift/decode/page_owner_stacks.h"
 
 namespace ramsift::cli {
 
-void print_kernel_show_stacks(DumpRecords& dump, Context& context) {
-  auto stacks = read_page_owner_stacks(dump.kernel(), dump.depot());
-  if (!stacks) {
-    report(stacks.error());
-    context.exit_code = kFailed;
-    return;
-  }
+void print_kernel_show_stacks(DumpRecords& dump, const OwnerStacks& stacks, Context& context) {
   std::string out;
-  for (const OwnerStack& s : stacks->stacks) {
+  for (const OwnerStack& s : stacks.stacks) {
     // stack_print(): stacks under the threshold (page_owner_stacks/count_threshold) are not shown.
-    if (s.base_pages < 1 || static_cast<uint64_t>(s.base_pages) < stacks->threshold) continue;
+    if (s.base_pages < 1 || static_cast<uint64_t>(s.base_pages) < stacks.threshold) continue;
     for (uint64_t a : s.frames) {
       out += ' ';
       out += dump.symbolizer().format(a);
@@ -26,8 +19,8 @@ void print_kernel_show_stacks(DumpRecords& dump, Context& context) {
     out += "nr_base_pages: " + std::to_string(s.base_pages) + "\n\n";
   }
   std::cout << out;
-  for (const Error& e : stacks->problems) report(e);
-  if (!stacks->problems.empty()) context.exit_code = kPartial;
+  for (const Error& e : stacks.problems) report(e);
+  if (!stacks.problems.empty()) context.exit_code = kPartial;
 }
 
 void print_show_stacks(const TopResult& result, std::ostream& out) {

@@ -220,8 +220,8 @@ void add_top(CLI::App& app, Context& context) {
     const bool narrowed = filtered || c->top || c->min_pages || options.filter.pids ||
                           options.filter.tgids || options.filter.comms;
     if (c->stacks && dump && !narrowed) {
-      if (read_page_owner_stacks(dump->kernel(), dump->depot())) {
-        print_kernel_show_stacks(*dump, context);
+      if (auto stacks = read_page_owner_stacks(dump->kernel(), dump->depot())) {
+        print_kernel_show_stacks(*dump, *stacks, context);
         finish_records(*records, context);
         return;
       }
