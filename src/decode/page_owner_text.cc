@@ -367,6 +367,14 @@ PageOwnerText parse_page_owner_text(std::string_view text, std::string origin) {
 
 namespace {
 
+// "%#x(%pGg)": the mask and its flag names, as both record wordings print it.
+void append_gfp(std::string& out, const PageOwnerRecord& r) {
+  append_hex(out, r.gfp_mask);
+  out += '(';
+  out += r.gfp_flags;
+  out += ')';
+}
+
 // "PFN ... type ... Block ... type ... Flags %#lx(...)\n": the PFN line of
 // every variant (5.4-5.15 print the wrapper themselves, 5.17+ %pGp does; the
 // text is the same).
@@ -420,10 +428,7 @@ void append_page_owner_record(std::string& out, const PageOwnerRecord& r, const 
   out += kLine1Prefix;
   append_decimal(out, r.order);
   out += ", mask ";
-  append_hex(out, r.gfp_mask);
-  out += '(';
-  out += r.gfp_flags;
-  out += ')';
+  append_gfp(out, r);
   if (f.has_pid()) {
     append_owner_ts(out, r, f);
     out += " ns";
@@ -476,10 +481,7 @@ void append_freed_page_owner_record(std::string& out, const PageOwnerRecord& r, 
   out += ", migratetype ";
   out += r.page_migratetype;
   out += ", gfp_mask ";
-  append_hex(out, r.gfp_mask);
-  out += '(';
-  out += r.gfp_flags;
-  out += ')';
+  append_gfp(out, r);
   if (f.has_pid()) {
     append_owner_ts(out, r, f);
     out += ", free_ts ";
