@@ -49,8 +49,10 @@ Scan scan(const Dump& dump) {
   auto t0 = Clock::now();
   for (const PhysRange& r : dump.ranges())
     for (uint64_t a = r.start.value(); a + buf.size() <= r.end().value(); a += buf.size()) {
-      if (dump.read_exact(PhysAddr{a}, buf)) s.bytes += buf.size();
-      else ++s.unreadable;
+      if (dump.read_exact(PhysAddr{a}, buf))
+        s.bytes += buf.size();
+      else
+        ++s.unreadable;
     }
   s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return s;

@@ -44,7 +44,7 @@ bool block_allowed(const Arm64Paging& paging, int level) {
   switch (paging.page_shift) {
     case 12: return level == 1 || level == 2 || (level == 0 && paging.lpa2);  // 1 GiB, 2 MiB, 512 GiB (LPA2)
     case 14: return level == 2 || (level == 1 && paging.lpa2);                // 32 MiB, 64 GiB (LPA2)
-    case 16: return level == 2 || (level == 1 && paging.pa_bits == 52);  // 512 MiB, 4 TiB (LPA)
+    case 16: return level == 2 || (level == 1 && paging.pa_bits == 52);       // 512 MiB, 4 TiB (LPA)
   }
   return false;
 }
@@ -139,7 +139,9 @@ Result<Translation> arm64_walk(const PhysicalMemory& memory, const Arm64Paging& 
       return entry_corrupt(va, name, entry, entry_pa,
                            "block descriptor not allowed at level " + std::to_string(level) + " with " +
                                granule_name(paging.page_shift) + " pages" +
-                               (paging.lpa2 ? " (LPA2)" : paging.pa_bits == 52 ? "" : " and 48-bit PA"));
+                               (paging.lpa2            ? " (LPA2)"
+                                : paging.pa_bits == 52 ? ""
+                                                       : " and 48-bit PA"));
     }
     uint64_t size = uint64_t{1} << shift;
     return Translation{PhysAddr(output_address(paging, entry, shift) | (index_bits & (size - 1))), size};
@@ -157,7 +159,8 @@ Result<Arm64Translator> Arm64Translator::create(const Arm64Paging& paging, PhysA
   }
   if (layout.kimage_size) {
     auto image = [&](VirtAddr start, uint64_t size) {
-      if (size) translator.direct_.push_back({"kernel image", start, size, PhysAddr(start.value() - layout.kimage_voffset)});
+      if (size)
+        translator.direct_.push_back({"kernel image", start, size, PhysAddr(start.value() - layout.kimage_voffset)});
     };
     const uint64_t start = layout.kimage_start.value(), end = start + layout.kimage_size;
     const uint64_t hole = layout.kimage_hole.value(), hole_end = hole + layout.kimage_hole_size;

@@ -28,6 +28,7 @@ struct KernelOptionsText {
   std::string kaslr_offset, phys_offset, kimage_voffset, va_bits;
   std::string arch;
   std::string phys_base;  // a single raw image's physical address
+  bool ignore_derived_vmcoreinfo = false;
 };
 
 // Options every command that opens a dump shares.

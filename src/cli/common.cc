@@ -51,6 +51,7 @@ std::unique_ptr<Kernel> open_kernel(const Dump& dump, const KernelOptionsText& t
   options.vmlinux = text.vmlinux;
   options.symbol_dirs = symbol_dirs();
   options.arch = text.arch;
+  options.ignore_derived_vmcoreinfo = text.ignore_derived_vmcoreinfo;
   auto fail = [&](const Error& e) -> std::unique_ptr<Kernel> {
     report(e);
     context.exit_code = kFailed;
@@ -73,26 +74,29 @@ std::unique_ptr<Kernel> open_kernel(const Dump& dump, const KernelOptionsText& t
   return std::move(*kernel);
 }
 
-void report(const Error& error) { std::cerr << "ramsift: " << error.to_string() << '\n'; }
+void report(const Error& error) {
+  std::cerr << "ramsift: " << error.to_string() << '\n';
+}
 
 void add_dump_options(CLI::App& command, DumpOptions& options) {
-  command.add_option("dump", options.inputs,
-                     "Dump: a file (all parts of a split dump), a Qualcomm ramdump directory, or FILE@ADDR[,FILE@ADDR...]")
+  command
+      .add_option("dump", options.inputs,
+                  "Dump: a file (all parts of a split dump), a Qualcomm ramdump directory, or FILE@ADDR[,FILE@ADDR...]")
       ->required();
   add_kernel_options(command, options.kernel);
   command.add_option("--format", options.format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
 }
 
 void add_kernel_options(CLI::App& command, KernelOptionsText& options) {
-  command.add_option("--vmlinux", options.vmlinux,
-                     "The dump's vmlinux (with DWARF); default: found in the symbols/ store by build ID or release")
+  command
+      .add_option("--vmlinux", options.vmlinux,
+                  "The dump's vmlinux (with DWARF); default: found in the symbols/ store by build ID or release")
       ->group(kKernelOptionsGroup);
   command.add_option("--modules", options.modules, "Directory searched recursively for .ko / .ko.unstripped files")
       ->group(kKernelOptionsGroup);
   command.add_option("--kaslr-offset", options.kaslr_offset, "KASLR offset (crash --kaslr, ramparse --kaslr-offset)")
       ->group(kKernelOptionsGroup);
-  command
-      .add_option("--phys-offset", options.phys_offset, "arm64: PHYS_OFFSET (memstart_addr); x86_64: phys_base")
+  command.add_option("--phys-offset", options.phys_offset, "arm64: PHYS_OFFSET (memstart_addr); x86_64: phys_base")
       ->group(kKernelOptionsGroup);
   command.add_option("--kimage-voffset", options.kimage_voffset, "arm64: kimage_voffset")->group(kKernelOptionsGroup);
   command.add_option("--va-bits", options.va_bits, "arm64: VA_BITS")->group(kKernelOptionsGroup);
@@ -100,6 +104,10 @@ void add_kernel_options(CLI::App& command, KernelOptionsText& options) {
       ->check(CLI::IsMember({"x86_64", "arm64"}))
       ->group(kKernelOptionsGroup);
   command.add_option("--phys-base", options.phys_base, "Physical address of a single raw memory image")
+      ->group(kKernelOptionsGroup);
+  command
+      .add_flag("--ignore-derived-vmcoreinfo", options.ignore_derived_vmcoreinfo,
+                "Find KASLR and the layout in memory, not from the VMCOREINFO keys `ramsift extract` derived")
       ->group(kKernelOptionsGroup);
 }
 

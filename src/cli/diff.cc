@@ -20,7 +20,7 @@ struct DiffCommand {
   std::string by = "stack";
   std::string format = "text";
   size_t top = 0;
-  uint64_t page_size = 4096;
+  std::optional<uint64_t> page_size;
 };
 
 }  // namespace
@@ -29,14 +29,14 @@ void add_diff(CLI::App& app, Context& context) {
   auto c = std::make_shared<DiffCommand>();
   CLI::App* cmd = app.add_subcommand(
       "diff", "What changed between two captures: pages per stack, comm, module or category, new and vanished");
-  cmd->add_option("before", c->before_input, "The earlier capture: page_owner text (a dump later)")->required();
+  cmd->add_option("before", c->before_input, "The earlier capture: page_owner text or a dump")->required();
   cmd->add_option("after", c->after_input, "The later capture")->required();
   add_kernel_options(*cmd, c->before.kernel);
   cmd->add_option("--by", c->by, "Compare by stack (frames, bare addresses as ?), comm, module or category")
       ->check(CLI::IsMember({"stack", "comm", "module", "category"}));
   cmd->add_option("--top", c->top, "Show the N biggest changes only");
   cmd->add_option("--format", c->format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
-  cmd->add_option("--page-size", c->page_size, "Bytes per page, for sizes (default 4096)");
+  add_page_size_option(*cmd, c->page_size);
   add_filter_options(*cmd, c->filters, /*process_lists=*/true);
   cmd->callback([c, &context] {
     // One kernel: the same options describe both captures.
@@ -65,6 +65,12 @@ void add_diff(CLI::App& app, Context& context) {
     if (!before) return;
     auto after = open_records(c->after, context);
     if (!after) return;
+    // Both captures' pages are one size: a dump's own, or --page-size for texts.
+    OpenedRecords& first = dump_records_of(*before) || !dump_records_of(*after) ? *before : *after;
+    OpenedRecords& second = &first == before.get() ? *after : *before;
+    auto page_size = page_size_for(first, c->page_size, context);
+    if (!page_size) return;
+    if (dump_records_of(second) && !page_size_for(second, *page_size, context)) return;
     options.filter = std::move(*before_filter);
     if (!c->filters.older_than.empty()) options.after_filter = std::move(*after_filter);
     auto result = compute_diff(before->source(), after->source(), options);
@@ -73,7 +79,7 @@ void add_diff(CLI::App& app, Context& context) {
       context.exit_code = kFailed;
       return;
     }
-    print_diff(*result, parse_format(c->format), c->page_size, std::cout);
+    print_diff(*result, parse_format(c->format), *page_size, std::cout);
     finish_records(*before, context);
     finish_records(*after, context);
   });

@@ -1,6 +1,7 @@
 // open_records() for dumps: the dump, its kernel, and the page_owner walk.
-#include "records.h"
 #include "ramsift/symbolize/dump_records.h"
+
+#include "records.h"
 
 namespace ramsift::cli {
 

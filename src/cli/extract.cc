@@ -3,11 +3,13 @@
 // tables; no user data), as a zstd kdump file any ramsift command reads.
 #include <cstdio>
 #include <filesystem>
-#include <set>
 #include <iostream>
+#include <set>
 
 #include "commands.h"
+#include "ramsift/base/output_file.h"
 #include "ramsift/decode/page_owner_stacks.h"
+#include "ramsift/decode/tasks.h"
 #include "ramsift/dump/recording.h"
 #include "ramsift/dump/writer.h"
 #include "ramsift/output/kernel_info.h"
@@ -31,14 +33,20 @@ std::string vmcoreinfo_for(const Kernel& kernel) {
   if (kernel.dump().info().vmcoreinfo) text = *kernel.dump().info().vmcoreinfo;
   if (!text.empty() && text.back() != '\n') text += '\n';
   auto has = [&](const std::string& key) { return text.find(key + "=") != std::string::npos; };
-  auto add = [&](const std::string& key, const std::string& value) {
-    if (!has(key)) text += key + "=" + value + "\n";
+  std::string derived;
+  // OSRELEASE and BUILD-ID only find the vmlinux (which is then checked
+  // against the dump's linux_banner); the layout keys are listed in
+  // RAMSIFT_DERIVED so that --ignore-derived-vmcoreinfo finds them again.
+  auto add = [&](const std::string& key, const std::string& value, bool layout = true) {
+    if (has(key)) return;
+    text += key + "=" + value + "\n";
+    if (layout) derived += (derived.empty() ? "" : ",") + key;
   };
   const KernelLayout& l = kernel.layout();
   char buf[32];
-  add("OSRELEASE", kernel.release());
+  add("OSRELEASE", kernel.release(), false);
+  if (auto id = kernel.build_id()) add("BUILD-ID", id->substr(0, 40), false);
   add("PAGESIZE", std::to_string(kernel.page_size()));
-  if (auto id = kernel.build_id()) add("BUILD-ID", id->substr(0, 40));
   std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(l.kaslr_offset));
   add("KERNELOFFSET", buf);
   if (l.arch == "arm64") {
@@ -48,6 +56,7 @@ std::string vmcoreinfo_for(const Kernel& kernel) {
   } else {
     add("NUMBER(phys_base)", std::to_string(static_cast<int64_t>(l.phys_offset)));
   }
+  if (!derived.empty()) text += std::string(kDerivedVmcoreinfoKey) + "=" + derived + "\n";
   return text;
 }
 
@@ -61,6 +70,14 @@ void add_extract(CLI::App& app, Context& context) {
   cmd->add_option("-o,--output", c->output, "The file to write")->required();
   cmd->add_option("--pfn-range", c->pfn_range, "Only what the records of pfns A-B need (as page-owner --pfn-range)");
   cmd->callback([c, &context] {
+    // Never over an input (a dump file, a part of a Qualcomm directory):
+    // written beside, renamed into place when whole.
+    auto target = OutputFile::create(c->output, c->dump.inputs);
+    if (!target) {
+      report(target.error());
+      context.exit_code = kFailed;
+      return;
+    }
     std::unique_ptr<Dump> dump = open_or_report(c->dump, context);
     if (!dump) return;
     // Pages are recorded at 4 KiB, the smallest page any kernel here uses.
@@ -92,6 +109,8 @@ void add_extract(CLI::App& app, Context& context) {
     uint64_t count = 0;
     while ((*records)->next(r)) ++count;
     for (const Error& e : (*records)->problems()) report(e);
+    // And the task list (`ps`, and the process names `top` gives tgids).
+    (void)read_tasks(*kernel);
     // And what `page-owner --stacks` reads (6.9+; absent before, which is fine).
     if (auto stacks = read_page_owner_stacks(*kernel, (*records)->depot()))
       for (const OwnerStack& s : stacks->stacks)
@@ -112,17 +131,21 @@ void add_extract(CLI::App& app, Context& context) {
     };
     KdumpWriteOptions options;
     options.codec = KdumpCodec::Zstd;
-    auto files = write_kdump(source, c->output, options);
+    auto files = write_kdump(source, target->temp_path(), options);
     if (!files) {
       report(files.error());
+      context.exit_code = kFailed;
+      return;
+    }
+    if (auto done = target->commit(); !done) {
+      report(done.error());
       context.exit_code = kFailed;
       return;
     }
     std::error_code ec;
     uint64_t size = std::filesystem::file_size(c->output, ec);
     std::fprintf(stderr, "ramsift: wrote %s: %zu of the dump's pages (4 KiB units) for %llu records, %s\n",
-                 c->output.c_str(), pages.size(), static_cast<unsigned long long>(count),
-                 human_size(size).c_str());
+                 c->output.c_str(), pages.size(), static_cast<unsigned long long>(count), human_size(size).c_str());
   });
 }
 

@@ -4,8 +4,10 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "filter_options.h"
+#include "ramsift/base/output_file.h"
 #include "records.h"
 #include "report_commands.h"
 
@@ -20,7 +22,7 @@ struct FlamegraphCommand {
   bool folded = false;
   std::string color = "module";
   std::string title;
-  uint64_t page_size = 4096;
+  std::optional<uint64_t> page_size;
 };
 
 }  // namespace
@@ -37,7 +39,7 @@ void add_flamegraph(CLI::App& app, Context& context) {
   cmd->add_option("--color", c->color, "Colour the SVG's frames by module or category")
       ->check(CLI::IsMember({"module", "category"}));
   cmd->add_option("--title", c->title, "The SVG's title");
-  cmd->add_option("--page-size", c->page_size, "Bytes per page, for sizes (default 4096)");
+  add_page_size_option(*cmd, c->page_size);
   add_filter_options(*cmd, c->filters, /*process_lists=*/true);
   cmd->callback([c, &context] {
     FlameOptions options;
@@ -49,6 +51,8 @@ void add_flamegraph(CLI::App& app, Context& context) {
     options.filter = std::move(*filter);
     auto records = open_records(c->input, context);
     if (!records) return;
+    std::optional<uint64_t> page_size;
+    if (!c->folded && !(page_size = page_size_for(*records, c->page_size, context))) return;
     auto stacks = collect_flame_stacks(records->source(), options);
     if (!stacks) {
       report(stacks.error());
@@ -56,8 +60,16 @@ void add_flamegraph(CLI::App& app, Context& context) {
       return;
     }
     std::ofstream file;
+    std::optional<OutputFile> target;
     if (!c->output.empty()) {
-      file.open(c->output, std::ios::binary | std::ios::trunc);
+      auto created = OutputFile::create(c->output, c->input.inputs);
+      if (!created) {
+        report(created.error());
+        context.exit_code = kFailed;
+        return;
+      }
+      target.emplace(std::move(*created));
+      file.open(target->temp_path(), std::ios::binary | std::ios::trunc);
       if (!file) {
         report(io_error("cannot write the output file").in_file(c->output));
         context.exit_code = kFailed;
@@ -70,16 +82,23 @@ void add_flamegraph(CLI::App& app, Context& context) {
     } else {
       FlameSvgOptions svg;
       svg.color = c->color == "category" ? FlameColor::Category : FlameColor::Module;
-      svg.page_size = c->page_size;
+      svg.page_size = *page_size;
       svg.title = c->title.empty() ? "page_owner: " + records->describe() : c->title;
       print_flamegraph_svg(*stacks, svg, out);
     }
     out.flush();
+    if (target) file.close();
     if (!out) {
       report(io_error("write failed").in_file(c->output.empty() ? "<stdout>" : c->output));
       context.exit_code = kFailed;
       return;
     }
+    if (target)
+      if (auto done = target->commit(); !done) {
+        report(done.error());
+        context.exit_code = kFailed;
+        return;
+      }
     finish_records(*records, context);
   });
 }

@@ -9,16 +9,21 @@ namespace ramsift::cli {
 void add_info(CLI::App& app, Context& context) {
   auto options = std::make_shared<DumpOptions>();
   CLI::App* info = app.add_subcommand(
-      "info", "What a dump holds: format, files, memory ranges, vmcoreinfo; with a vmlinux, the kernel: release, "
-              "KASLR, layout, memory model, page_owner status, modules");
+      "info",
+      "What a dump holds: format, files, memory ranges, vmcoreinfo; with a vmlinux, the kernel: release, "
+      "KASLR, layout, memory model, page_owner status, modules");
   add_dump_options(*info, *options);
-  info->callback([options, &context] {
+  auto dump_only = std::make_shared<bool>(false);
+  info->add_flag("--no-kernel", *dump_only, "The dump part only: no vmlinux is looked for (exit 0 without one)");
+  info->callback([options, dump_only, &context] {
     std::unique_ptr<Dump> dump = open_or_report(*options, context);
     if (!dump) return;
     OutputFormat format = parse_format(options->format);
     // The kernel part needs a vmlinux: the one given, or one the store has.
     std::unique_ptr<Kernel> kernel;
-    if (!options->kernel.vmlinux.empty()) {
+    if (*dump_only) {
+      // Asked for the dump part alone: nothing is missing.
+    } else if (!options->kernel.vmlinux.empty()) {
       Context kernel_context;
       kernel = open_kernel(*dump, options->kernel, kernel_context);
       if (!kernel) context.exit_code = kPartial;
@@ -32,10 +37,14 @@ void add_info(CLI::App& app, Context& context) {
           build_id = vi->build_id();
           if (auto r = vi->os_release()) release = *r;
         }
-      if (find_vmlinux(probe.symbol_dirs, build_id, release)) {
+      if (auto found = find_vmlinux(probe.symbol_dirs, build_id, release)) {
         Context kernel_context;
         kernel = open_kernel(*dump, options->kernel, kernel_context);
         if (!kernel) context.exit_code = kPartial;
+      } else {
+        // The dump part is whole; the kernel part is missing: said, exit 1.
+        report(std::move(found).error().with_context("the kernel part of info is left out"));
+        context.exit_code = kPartial;
       }
     }
     if (!kernel) {

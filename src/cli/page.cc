@@ -77,6 +77,9 @@ void add_page(CLI::App& app, Context& context) {
     }
     if (c->handle.empty() && addresses.empty())
       return fail(bad_input("page: want DUMP ADDR... (ADDR: pfn:N, pa:0x..., va:0x..., page:0x... or a pfn)"), context);
+    if (!c->handle.empty() && !addresses.empty())
+      return fail(bad_input("page: --handle prints one stack depot record, not pages: give no addresses with it"),
+                  context);
     // Parse before the (slow) open so a typo fails fast.
     std::vector<PageAddress> parsed;
     for (const std::string& address : addresses) {
@@ -107,19 +110,21 @@ void add_page(CLI::App& app, Context& context) {
         walker_error = w.error().message();
     }
     std::optional<Symbolizer> symbolizer;
+    bool symbolizer_tried = false;
     bool first = true;
+    size_t failed = 0;
     for (const PageAddress& address : parsed) {
       auto pfn = resolve_pfn(address, *kernel, *model);
       if (!pfn) {
         report(pfn.error());
-        context.exit_code = parsed.size() == 1 ? kFailed : kPartial;
+        ++failed;
         continue;
       }
       PageReport r;
       auto info = read_page_info(*kernel, *model, *names, *pfn);
       if (!info) {
         report(info.error());
-        context.exit_code = parsed.size() == 1 ? kFailed : kPartial;
+        ++failed;
         continue;
       }
       r.page = std::move(*info);
@@ -142,8 +147,16 @@ void add_page(CLI::App& app, Context& context) {
           r.owner = (*state)->owner;
           r.allocated = (*state)->allocated;
           if (r.owner) {
-            if (!symbolizer)
-              if (auto sym = Symbolizer::open(*kernel)) symbolizer.emplace(std::move(*sym));
+            if (!symbolizer_tried) {
+              symbolizer_tried = true;
+              // page-owner cannot print without names; here the page is still
+              // told, its frames as bare addresses, and the reason said (exit 1).
+              if (auto sym = Symbolizer::open(*kernel))
+                symbolizer.emplace(std::move(*sym));
+              else
+                r.problems.push_back(
+                    std::move(sym).error().with_context("frames printed as bare addresses").to_string());
+            }
             for (uint64_t a : frames.alloc) record.stack.push_back(symbolizer ? symbolizer->format(a) : hex(a));
             for (uint64_t a : frames.free) record.free_stack.push_back(symbolizer ? symbolizer->format(a) : hex(a));
             r.record = std::move(record);
@@ -158,6 +171,11 @@ void add_page(CLI::App& app, Context& context) {
       for (const std::string& p : r.problems) std::cerr << "ramsift: " << p << '\n';
       if (!r.problems.empty() && context.exit_code == kOk) context.exit_code = kPartial;
     }
+    // Every address failed: nothing usable (2); some: a result with parts missing (1).
+    if (failed == parsed.size())
+      context.exit_code = kFailed;
+    else if (failed && context.exit_code == kOk)
+      context.exit_code = kPartial;
   });
 }
 

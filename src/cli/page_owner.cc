@@ -6,11 +6,11 @@
 #include <iostream>
 
 #include "commands.h"
-#include "records.h"
-#include "show_stacks.h"
 #include "ramsift/decode/page_owner_text.h"
 #include "ramsift/output/page_owner_records.h"
 #include "ramsift/symbolize/dump_records.h"
+#include "records.h"
+#include "show_stacks.h"
 
 namespace ramsift::cli {
 
@@ -89,7 +89,8 @@ class Progress {
     if (now - start_ < std::chrono::seconds(1)) return;
     shown_ = true;
     std::fprintf(stderr, "\rramsift: scanning pfn %#llx of %#llx (%3.0f%%)", static_cast<unsigned long long>(at),
-                 static_cast<unsigned long long>(end), end ? 100.0 * static_cast<double>(at) / static_cast<double>(end) : 100.0);
+                 static_cast<unsigned long long>(end),
+                 end ? 100.0 * static_cast<double>(at) / static_cast<double>(end) : 100.0);
   }
   ~Progress() {
     if (shown_) std::fprintf(stderr, "\r\033[K");
@@ -135,6 +136,18 @@ void add_page_owner(CLI::App& app, Context& context) {
     c->records.walk.freed = c->freed;
     if (auto s = parse_pfn_range(c->pfn_range, c->records.walk); !s) {
       report(s.error());
+      context.exit_code = kFailed;
+      return;
+    }
+    // --stacks prints the kernel's own counters, whole: a filter or another
+    // format would be silently ignored, so it is refused (top --stacks
+    // computes per-stack pages from the filtered records).
+    if (c->stacks && (!c->pids.empty() || !c->tgids.empty() || !c->names.empty() || !c->pfn_range.empty() || c->freed ||
+                      c->format != "text" || c->lines)) {
+      report(
+          bad_input("--stacks prints the kernel's per-stack counters as show_stacks does: no --pid, --tgid, "
+                    "--name, --pfn-range, --freed, --lines or --format (for filtered per-stack pages: "
+                    "ramsift top --stacks with filters)"));
       context.exit_code = kFailed;
       return;
     }
@@ -196,9 +209,10 @@ void add_page_owner(CLI::App& app, Context& context) {
                    static_cast<unsigned long long>(pages));
       if (dump) {
         const PageOwnerWalkStats& s = dump->stats();
-        std::fprintf(stderr, " (%llu pfns visited; unreadable: %llu struct pages, %llu page_ext entries, %llu stack handles)",
-                     static_cast<unsigned long long>(s.pfns_visited), static_cast<unsigned long long>(s.unreadable_pages),
-                     static_cast<unsigned long long>(s.unreadable_page_ext), static_cast<unsigned long long>(s.bad_handles));
+        std::fprintf(
+            stderr, " (%llu pfns visited; unreadable: %llu struct pages, %llu page_ext entries, %llu stack handles)",
+            static_cast<unsigned long long>(s.pfns_visited), static_cast<unsigned long long>(s.unreadable_pages),
+            static_cast<unsigned long long>(s.unreadable_page_ext), static_cast<unsigned long long>(s.bad_handles));
         if (s.problems > dump->walker().problems().size())
           std::fprintf(stderr, "; %llu problems, the first %zu shown", static_cast<unsigned long long>(s.problems),
                        dump->walker().problems().size());

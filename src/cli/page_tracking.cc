@@ -3,8 +3,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "commands.h"
+#include "ramsift/base/output_file.h"
 #include "ramsift/output/ramparse.h"
 #include "ramsift/symbolize/dump_records.h"
 #include "records.h"
@@ -59,18 +61,27 @@ void add_page_tracking(CLI::App& app, Context& context) {
     }
     std::error_code ec;
     std::filesystem::create_directories(c->output_dir, ec);
-    auto open_out = [&](const char* name) {
-      std::ofstream f(std::filesystem::path(c->output_dir) / name, std::ios::binary);
-      if (!f) report(Error(ErrorCode::Io, std::string("cannot write ") + name).with_context(c->output_dir));
-      return f;
-    };
-    std::ofstream tracking = open_out("page_tracking.txt");
-    std::ofstream freed = open_out("page_tracking_freed.txt");
-    std::ofstream frequency = open_out("page_frequency.txt");
-    if (!tracking || !freed || !frequency) {
-      context.exit_code = kFailed;
-      return;
+    // Each file written beside and renamed into place; none may be an input.
+    std::vector<OutputFile> files;
+    std::vector<std::ofstream> streams;
+    for (const char* name : {"page_tracking.txt", "page_tracking_freed.txt", "page_frequency.txt"}) {
+      auto file = OutputFile::create((std::filesystem::path(c->output_dir) / name).string(), c->records.inputs);
+      if (!file) {
+        report(file.error());
+        context.exit_code = kFailed;
+        return;
+      }
+      streams.emplace_back(file->temp_path(), std::ios::binary);
+      if (!streams.back()) {
+        report(io_error("cannot write").in_file(file->temp_path()));
+        context.exit_code = kFailed;
+        return;
+      }
+      files.push_back(std::move(*file));
     }
+    std::ofstream& tracking = streams[0];
+    std::ofstream& freed = streams[1];
+    std::ofstream& frequency = streams[2];
     const Kernel& kernel = dump->kernel();
     const Symbolizer& symbols = dump->symbolizer();
     RamparseFrequency freq(kernel.page_size() >> 10);
@@ -124,6 +135,12 @@ void add_page_tracking(CLI::App& app, Context& context) {
       context.exit_code = kFailed;
       return;
     }
+    for (OutputFile& f : files)
+      if (auto done = f.commit(); !done) {
+        report(done.error());
+        context.exit_code = kFailed;
+        return;
+      }
     finish_records(*opened, context);
     if (unreadable && context.exit_code == kOk) context.exit_code = kPartial;
     if (!c->quiet)

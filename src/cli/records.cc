@@ -6,6 +6,7 @@
 
 #include "ramsift/base/mapped_file.h"
 #include "ramsift/decode/page_owner_text.h"
+#include "ramsift/symbolize/dump_records.h"
 
 namespace ramsift::cli {
 
@@ -49,6 +50,13 @@ void add_records_options(CLI::App& command, RecordsOptions& options, const char*
 std::unique_ptr<OpenedRecords> open_records(const RecordsOptions& options, Context& context) {
   if (context.host_dump) return open_dump_records(options, context);
   if (options.inputs.size() == 1 && looks_like_page_owner_text(options.inputs[0])) {
+    std::error_code ec;
+    if (std::filesystem::file_size(options.inputs[0], ec) == 0 && !ec) {
+      report(bad_input("empty file: no page_owner records (a copy of /sys/kernel/debug/page_owner, or a dump)")
+                 .in_file(options.inputs[0]));
+      context.exit_code = kFailed;
+      return nullptr;
+    }
     auto file = MappedFile::open(options.inputs[0]);
     if (!file) {
       report(file.error());
@@ -58,6 +66,34 @@ std::unique_ptr<OpenedRecords> open_records(const RecordsOptions& options, Conte
     return std::make_unique<TextRecords>(std::move(*file));
   }
   return open_dump_records(options, context);
+}
+
+void add_page_size_option(CLI::App& command, std::optional<uint64_t>& page_size) {
+  command.add_option("--page-size", page_size,
+                     "Bytes per page for sizes of a page_owner text (default 4096); a dump's own page size is used "
+                     "for dumps");
+}
+
+std::optional<uint64_t> page_size_for(OpenedRecords& records, std::optional<uint64_t> requested, Context& context) {
+  auto refuse = [&](const std::string& why) -> std::optional<uint64_t> {
+    report(bad_input(why));
+    context.exit_code = kFailed;
+    return std::nullopt;
+  };
+  if (requested && (*requested < 4096 || *requested > (uint64_t{256} << 10) || (*requested & (*requested - 1))))
+    return refuse("--page-size " + std::to_string(*requested) +
+                  ": the kernel's page size is a power of two from 4096 to 262144");
+  if (DumpRecords* dump = dump_records_of(records)) {
+    uint64_t own = dump->kernel().page_size();
+    if (requested && *requested != own)
+      return refuse("--page-size " + std::to_string(*requested) + " contradicts the dump's page size " +
+                    std::to_string(own) + " (" + records.describe() + ")");
+    return own;
+  }
+  if (requested) return requested;
+  std::cerr << "ramsift: note: sizes assume 4096-byte pages: a page_owner text does not say its page size "
+               "(--page-size)\n";
+  return uint64_t{4096};
 }
 
 void finish_records(OpenedRecords& records, Context& context) {

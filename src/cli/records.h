@@ -10,7 +10,9 @@
 //   finish_records(*records, context);          // problems to stderr, exit 1 if any
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +30,7 @@ struct RecordsOptions {
   // One input: a page_owner text file, or a dump (several files for a split
   // dump, a Qualcomm directory, FILE@ADDR lists).
   std::vector<std::string> inputs;
-  KernelOptionsText kernel;  // --vmlinux, --modules, overrides (dumps only)
+  KernelOptionsText kernel;   // --vmlinux, --modules, overrides (dumps only)
   PageOwnerWalkOptions walk;  // dumps only: pfn range, --freed
 };
 
@@ -48,6 +50,14 @@ std::unique_ptr<OpenedRecords> open_records(const RecordsOptions& options, Conte
 std::unique_ptr<OpenedRecords> open_dump_records(const RecordsOptions& options, Context& context);
 // The dump side of opened records (stats, the kernel), or null for text input.
 DumpRecords* dump_records_of(OpenedRecords& records);
+// The bytes per page that sizes are computed with: a dump's own page size
+// (a --page-size that contradicts it is refused); for a text, --page-size,
+// else 4096 with a note on stderr (the text does not say). A size that is no
+// power of two from 4096 to 262144 (the kernel's PAGE_SIZE choices) is
+// refused. Empty: reported, exit code set.
+std::optional<uint64_t> page_size_for(OpenedRecords& records, std::optional<uint64_t> requested, Context& context);
+// Declares --page-size on a command that prints sizes.
+void add_page_size_option(CLI::App& command, std::optional<uint64_t>& page_size);
 // Reports the source's problems on stderr; sets exit code 1 when there were any.
 void finish_records(OpenedRecords& records, Context& context);
 

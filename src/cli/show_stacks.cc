@@ -3,7 +3,6 @@
 #include <iostream>
 #include <string>
 
-
 namespace ramsift::cli {
 
 void print_kernel_show_stacks(DumpRecords& dump, const OwnerStacks& stacks, Context& context) {

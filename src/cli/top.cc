@@ -9,12 +9,12 @@
 #include "commands.h"
 #include "filter_options.h"
 #include "ramsift/analysis/page_owner_sort.h"
+#include "ramsift/decode/page_owner_stacks.h"
 #include "ramsift/decode/tasks.h"
-#include "ramsift/symbolize/dump_records.h"
 #include "ramsift/output/top.h"
+#include "ramsift/symbolize/dump_records.h"
 #include "records.h"
 #include "show_stacks.h"
-#include "ramsift/decode/page_owner_stacks.h"
 
 namespace ramsift::cli {
 
@@ -28,7 +28,7 @@ struct TopCommand {
   std::string format = "text";
   size_t top = 0;
   uint64_t min_pages = 0;
-  uint64_t page_size = 4096;
+  std::optional<uint64_t> page_size;
   bool stacks = false;
   // page_owner_sort's options; their order matters to it, so they are read
   // back from CLI11's parse order, not from these variables.
@@ -150,7 +150,7 @@ void add_top(CLI::App& app, Context& context) {
   cmd->add_option("--format", c->format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
   cmd->add_option("--top", c->top, "Show the first N groups only");
   cmd->add_option("--min-pages", c->min_pages, "Hide groups with fewer pages");
-  cmd->add_option("--page-size", c->page_size, "Bytes per page, for sizes (default 4096)");
+  add_page_size_option(*cmd, c->page_size);
   cmd->add_flag("--stacks", c->stacks,
                 "Per-stack pages as the kernel's page_owner_stacks/show_stacks prints them (6.9+): a dump's own "
                 "counters when nothing filters them, else the records by stack");
@@ -217,8 +217,8 @@ void add_top(CLI::App& app, Context& context) {
     DumpRecords* dump = dump_records_of(*records);
     // The kernel's counters, as show_stacks printed them, when nothing narrows
     // them (a filter or a page_owner_sort list); before 6.9 there are none.
-    const bool narrowed = filtered || c->top || c->min_pages || options.filter.pids ||
-                          options.filter.tgids || options.filter.comms;
+    const bool narrowed =
+        filtered || c->top || c->min_pages || options.filter.pids || options.filter.tgids || options.filter.comms;
     if (c->stacks && dump && !narrowed) {
       if (auto stacks = read_page_owner_stacks(dump->kernel(), dump->depot())) {
         print_kernel_show_stacks(*dump, *stacks, context);
@@ -251,7 +251,9 @@ void add_top(CLI::App& app, Context& context) {
           if (g.tgid)
             if (auto it = names.find(*g.tgid); it != names.end()) g.process = it->second;
       }
-      print_top(*result, parse_format(c->format), c->page_size, std::cout);
+      auto page_size = page_size_for(*records, c->page_size, context);
+      if (!page_size) return;
+      print_top(*result, parse_format(c->format), *page_size, std::cout);
     }
     finish_records(*records, context);
   });

@@ -121,9 +121,9 @@ void print_tally(const char* what, const Tally& t, double seconds) {
                   static_cast<unsigned long long>(s.count));
     else
       std::printf("  not mapped: va %#llx-%#llx (fast path pa %#llx-%#llx), %llu addresses\n",
-                static_cast<unsigned long long>(s.first_va), static_cast<unsigned long long>(s.last_va),
-                static_cast<unsigned long long>(s.first_pa), static_cast<unsigned long long>(s.last_pa),
-                static_cast<unsigned long long>(s.count));
+                  static_cast<unsigned long long>(s.first_va), static_cast<unsigned long long>(s.last_va),
+                  static_cast<unsigned long long>(s.first_pa), static_cast<unsigned long long>(s.last_pa),
+                  static_cast<unsigned long long>(s.count));
   for (const std::string& s : t.examples) std::printf("  %s\n", s.c_str());
 }
 

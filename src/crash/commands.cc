@@ -14,7 +14,6 @@
 // Nothing may escape to crash: CLI11 reports with exceptions, and any
 // std::bad_alloc is caught here, at the C boundary.
 #include "commands.h"
-#include "kernel_commands.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -31,6 +30,7 @@
 
 #include "crash_api.h"
 #include "crash_memory.h"
+#include "kernel_commands.h"
 
 namespace ramsift::crash {
 
@@ -75,9 +75,8 @@ const std::vector<CommandMap>& command_maps() {
         "  page_ext flags, and its page_owner story (allocation and last free).",
         "  ADDR is a physical address (hex), or pfn:N, pa:0x..., va:0x...,",
         "  page:0x... as `ramsift page` takes them; --pfn PFN is pfn:PFN.",
-        "  --handle N prints one stack depot record.",
-        "\nEXAMPLE", "    crash> pageinfo 1f5e3000", "    crash> pageinfo --pfn 0x1f5e3",
-        "    crash> pageinfo va:ffff88801f5e3000 --format json"}},
+        "  --handle N prints one stack depot record.", "\nEXAMPLE", "    crash> pageinfo 1f5e3000",
+        "    crash> pageinfo --pfn 0x1f5e3", "    crash> pageinfo va:ffff88801f5e3000 --format json"}},
       // crash's own vtop is there; this one adds the fast path's answer and
       // the same output as `ramsift vtop`.
       {"pagewalk",

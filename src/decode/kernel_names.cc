@@ -113,9 +113,12 @@ Result<KernelNames> KernelNames::read(const Kernel& kernel) {
       f.hex = flag_spec ? sp == flag_spec->value() : (f.name == "lastcpupid" || f.name == "kasantag");
       if (f.width && f.shift < 64) n.fields_.push_back(std::move(f));
     }
-  } else {
+  } else if (kernel.symbol("pff")) {
     return std::move(pff).error().with_context("page flag fields (lib/vsprintf.c pff[])");
   }
+  // No pff[] at all: the kernel's %pGp predates the field names and prints
+  // the flag names only (5.10's flags_string() masks page->flags to
+  // NR_PAGEFLAGS bits and leaves node, zone and section out): no fields.
   return n;
 }
 

@@ -1,6 +1,9 @@
 #include "ramsift/decode/memory_model.h"
 
 #include <algorithm>
+#include <bit>
+
+#include "ramsift/kernel/version_facts.h"
 
 namespace ramsift {
 
@@ -48,13 +51,31 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
 
   // SECTION_SIZE_BITS is a macro: VMCOREINFO exports it since Linux kernel
   // commit 4f5aecdff25f ("crash_core, vmcoreinfo: append 'SECTION_SIZE_BITS' to
-  // vmcoreinfo") (in v5.13); before that, the architecture's value.
+  // vmcoreinfo") (in v5.13). Else the DWARF tells it: struct
+  // mem_section_usage.subsection_map is DECLARE_BITMAP(subsection_map,
+  // SUBSECTIONS_PER_SECTION), 1 << (SECTION_SIZE_BITS - SUBSECTION_SHIFT)
+  // bits with SUBSECTION_SHIFT 21 on every architecture: an array of more
+  // than one long gives the bits exactly; one long, 64 subsections or fewer,
+  // is 27 (the smallest SECTION_SIZE_BITS of x86_64 and arm64). Only without
+  // either, the architecture's value by version.
+  RAMSIFT_TRY(auto usage, dwarf.layout("struct mem_section_usage", "mm/sparse.c"));
+  std::optional<unsigned> bits_from_dwarf;
+  if (auto map = usage->member("subsection_map"); map && map->type.count && *map->type.count > 0) {
+    uint64_t subsections = *map->type.count * 64;
+    if (std::has_single_bit(subsections) && subsections <= (uint64_t{1} << 19))
+      bits_from_dwarf = *map->type.count == 1 ? 27u : 21u + static_cast<unsigned>(std::countr_zero(subsections));
+  }
   if (vi && vi->number("SECTION_SIZE_BITS")) {
     mm.section_size_bits_ = static_cast<unsigned>(*vi->number("SECTION_SIZE_BITS"));
+    if (bits_from_dwarf && *bits_from_dwarf > 27 && *bits_from_dwarf != mm.section_size_bits_)
+      return corrupt("VMCOREINFO says SECTION_SIZE_BITS " + std::to_string(mm.section_size_bits_) +
+                     ", the DWARF's subsection_map " + std::to_string(*bits_from_dwarf));
+  } else if (bits_from_dwarf) {
+    mm.section_size_bits_ = *bits_from_dwarf;
   } else if (kernel.layout().arch == "arm64") {
-    // 30 until Linux kernel commit f0b13ee23241 ("arm64/sparsemem: reduce
-    // SECTION_SIZE_BITS") (in v5.12): 27 for 4K/16K pages, 29 for 64K.
-    mm.section_size_bits_ = !kernel.version_at_least(5, 12) ? 30 : page_shift == 16 ? 29 : 27;
+    mm.section_size_bits_ = !version_says(kernel, VersionFact::Arm64SectionSizeBits27) ? 30
+                            : page_shift == 16                                         ? 29
+                                                                                       : 27;
   } else {
     mm.section_size_bits_ = 27;
   }
@@ -71,7 +92,8 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
     if (!fa.type.count) return corrupt("struct zone.free_area has no array bound in DWARF");
     mm.nr_orders_ = static_cast<unsigned>(*fa.type.count);
   }
-  if (mm.nr_orders_ < 1 || mm.nr_orders_ > 20) return corrupt("zone.free_area has " + std::to_string(mm.nr_orders_) + " orders");
+  if (mm.nr_orders_ < 1 || mm.nr_orders_ > 20)
+    return corrupt("zone.free_area has " + std::to_string(mm.nr_orders_) + " orders");
   const unsigned max_order = mm.nr_orders_ - 1;  // MAX_PAGE_ORDER (MAX_ORDER - 1 before v6.4)
 
   // pageblock_order (include/linux/pageblock-flags.h) is a macro unless
@@ -85,12 +107,13 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
     mm.pageblock_order_ = static_cast<unsigned>(v);
   } else if (kernel.symbol("hugetlb_report_meminfo")) {
     mm.pageblock_order_ = std::min(pmd_order, max_order);
-  } else if (kernel.symbol("transparent_hugepage_flags") && kernel.version_at_least(6, 12)) {
+  } else if (kernel.symbol("transparent_hugepage_flags") && version_says(kernel, VersionFact::PageblockOrderThpOnly)) {
     mm.pageblock_order_ = std::min(pmd_order, max_order);
   } else {
     mm.pageblock_order_ = max_order;
   }
-  if (auto bits = dwarf.enumerator("NR_PAGEBLOCK_BITS", "mm/page_alloc.c")) mm.nr_pageblock_bits_ = static_cast<unsigned>(*bits);
+  if (auto bits = dwarf.enumerator("NR_PAGEBLOCK_BITS", "mm/page_alloc.c"))
+    mm.nr_pageblock_bits_ = static_cast<unsigned>(*bits);
   if (auto end = dwarf.enumerator("PB_migrate_end", "mm/page_alloc.c"))
     mm.migratetype_mask_ = (uint64_t{1} << (*end + 1)) - 1;
 
@@ -99,7 +122,7 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
     // enum pagetype, Linux kernel commit 4ffca5a96678 ("mm: support only one page_type per page") (in v6.12).
     mm.page_type_rule_ = PageTypeRule::TopByte;
     mm.pgty_buddy_ = static_cast<uint32_t>(*pgty);
-  } else if (kernel.version_at_least(6, 11)) {
+  } else if (version_says(kernel, VersionFact::PageTypeBase80)) {
     mm.page_type_rule_ = PageTypeRule::Base80;
   }
 
@@ -107,13 +130,15 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
   mm.vmemmap_ = kernel.symbol("vmemmap_populate").has_value();
   if (auto last = dwarf.enumerator("SECTION_MAP_LAST_BIT", "mm/sparse.c"))
     mm.section_map_mask_ = ~((uint64_t{1} << *last) - 1);
-  else  // 5.12-6.0: a macro, 1 << 5 (TAINT_ZONE_DEVICE); before: 1 << 4.
-    mm.section_map_mask_ = kernel.version_at_least(5, 12) ? ~uint64_t{0x1f} : ~uint64_t{0xf};
+  else  // 5.12-6.0: a macro, 1 << 5 (TAINT_ZONE_DEVICE); before: 1 << 4, and
+        // bit 4 is then always clear: sparse_encode_mem_map()'s value is
+        // mem_map - section_start_pfn, a multiple of sizeof(struct page)
+        // (64) from a mem_map at least that aligned. One mask serves both.
+    mm.section_map_mask_ = ~uint64_t{0x1f};
   RAMSIFT_TRY(auto ms, dwarf.layout("struct mem_section", "mm/sparse.c"));
   RAMSIFT_TRY(uint64_t map_off, member_offset(*ms, "section_mem_map"));
   RAMSIFT_TRY(uint64_t usage_off, member_offset(*ms, "usage"));
   if (auto m = ms->member("page_ext")) mm.page_ext_member_ = m->offset;
-  RAMSIFT_TRY(auto usage, dwarf.layout("struct mem_section_usage", "mm/sparse.c"));
   RAMSIFT_TRY(mm.usage_subsection_map_, member_offset(*usage, "subsection_map"));
   RAMSIFT_TRY(mm.usage_pageblock_flags_, member_offset(*usage, "pageblock_flags"));
 
@@ -176,7 +201,8 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
     // and its follow-up; page_ext_get() appeared with it.
     mm.page_ext_invalid_bit_ = kernel.symbol("page_ext_get").has_value();
     RAMSIFT_TRY(mm.page_ext_size_, kernel.read_variable("page_ext_size", "mm/page_ext.c"));
-    if (mm.page_ext_size_ > 4096) return corrupt("page_ext_size " + std::to_string(mm.page_ext_size_) + " is implausible");
+    if (mm.page_ext_size_ > 4096)
+      return corrupt("page_ext_size " + std::to_string(mm.page_ext_size_) + " is implausible");
   }
   return mm;
 }

@@ -7,7 +7,8 @@ namespace ramsift {
 namespace {
 
 // enum mod_mem_type (include/linux/module.h, 6.4+), in order.
-constexpr const char* kMemTypes[] = {"text", "data", "rodata", "ro_after_init", "init_text", "init_data", "init_rodata"};
+constexpr const char* kMemTypes[] = {"text",      "data",      "rodata",     "ro_after_init",
+                                     "init_text", "init_data", "init_rodata"};
 
 struct ModuleLayoutOffsets {
   uint64_t list = 0, name = 0, name_size = 56, state = 0, kallsyms = 0;

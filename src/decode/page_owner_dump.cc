@@ -2,6 +2,9 @@
 
 #include <cstring>
 
+#include "ramsift/kernel/version_facts.h"
+#include "ramsift/kernel/vmlinux_elf.h"
+
 namespace ramsift {
 
 namespace {
@@ -50,7 +53,8 @@ Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const Memory
     if (auto m = (*key)->member("enabled")) enabled_off = m->offset;
   RAMSIFT_TRY(uint32_t enabled, kernel.read_u32(inited->address + enabled_off));
   if (enabled == 0)
-    return not_found("page_owner was not enabled in this kernel: boot it with page_owner=on (page_owner_inited is off)");
+    return not_found(
+        "page_owner was not enabled in this kernel: boot it with page_owner=on (page_owner_inited is off)");
 
   RAMSIFT_TRY(auto ops, dwarf.layout("struct page_ext_operations", "mm/page_ext.c"));
   RAMSIFT_TRY(Member ops_offset, ops->require("offset"));
@@ -86,8 +90,17 @@ Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const Memory
     return corrupt("page_owner_ops.offset " + std::to_string(w.owner_offset_) + " + sizeof(struct page_owner) " +
                    std::to_string(l.size) + " exceeds page_ext_size " + std::to_string(model.page_ext_size()));
 
-  // Line 1 by evidence (struct page_owner's members); the PFN radix by version.
-  w.format_ = page_owner_text_format_of(kernel.version_major(), kernel.version_minor());
+  // Line 1 by evidence (struct page_owner's members); the PFN radix by the
+  // format string print_page_owner() was built with (the vmlinux's .rodata),
+  // by version only when the file has no .rodata to look in.
+  w.format_ = PageOwnerTextFormat{};
+  const VmlinuxElf& elf = kernel.elf();
+  if (elf.section_contains(".rodata", "PFN 0x%lx type %s Block %lu type %s") == true)
+    w.format_.pfn_hex = true;
+  else if (elf.section_contains(".rodata", "PFN %lu type %s Block %lu type %s") == true)
+    w.format_.pfn_hex = false;
+  else
+    w.format_.pfn_hex = version_says(kernel, VersionFact::PageOwnerPfnHex);
   if (l.free_pid)  // free_pid/free_tgid came with dropping free_ts from the output (v6.8)
     w.format_.line1 = PageOwnerLine1::Tgid;
   else if (l.tgid)
@@ -122,7 +135,8 @@ Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const Memory
         m.kn_parent = parent->offset;
         m.kn_name = name->offset;
         m.objcg_memcg = objcg_memcg->offset;
-        if (auto online = dwarf.enumerator("CSS_ONLINE", "kernel/cgroup/cgroup.c")) m.css_online = static_cast<uint64_t>(*online);
+        if (auto online = dwarf.enumerator("CSS_ONLINE", "kernel/cgroup/cgroup.c"))
+          m.css_online = static_cast<uint64_t>(*online);
         // MEMCG_DATA_OBJEXTS replaced MEMCG_DATA_OBJCGS in Linux kernel commit
         // 21c690a349ba ("mm: introduce slabobj_ext to support slab object extensions") (in v6.10).
         if (auto nr = dwarf.enumerator("__NR_OBJEXTS_FLAGS", "mm/memcontrol.c")) {
@@ -235,9 +249,8 @@ Result<bool> PageOwnerWalker::fill(uint64_t pfn, std::span<const std::byte> page
   }
   if (l.ts_nsec) r.ts_nsec = get<uint64_t>(owner, *l.ts_nsec);
   if (l.free_ts_nsec) r.free_ts_nsec = get<uint64_t>(owner, *l.free_ts_nsec);
-  unsigned page_mt = names_->mobility_disabled()
-                         ? 0
-                         : (r.gfp_mask & names_->gfp_movable_mask()) >> names_->gfp_movable_shift();
+  unsigned page_mt =
+      names_->mobility_disabled() ? 0 : (r.gfp_mask & names_->gfp_movable_mask()) >> names_->gfp_movable_shift();
   r.page_migratetype = names_->migratetype(page_mt);
   r.pageblock = pfn >> model_->pageblock_order();
   auto block_mt = model_->pageblock_migratetype(pfn);
@@ -330,7 +343,7 @@ bool PageOwnerWalker::next(PageOwnerRecord& record, PageOwnerFrames& frames) {
 }
 
 Result<std::optional<PageOwnerWalker::PageOwnerState>> PageOwnerWalker::read_one(uint64_t pfn, PageOwnerRecord& record,
-                                                                                  PageOwnerFrames& frames) {
+                                                                                 PageOwnerFrames& frames) {
   RAMSIFT_TRY(VirtAddr page_at, model_->page_address(pfn));
   RAMSIFT_TRY_STATUS(kernel_->read(page_at, page_buf_));
   RAMSIFT_TRY(auto ext, model_->page_ext_address(pfn));

@@ -5,8 +5,7 @@ namespace ramsift {
 Result<OwnerStacks> read_page_owner_stacks(const Kernel& kernel, const StackDepot& depot, size_t limit) {
   constexpr std::string_view hint = "mm/page_owner.c";
   auto list = kernel.variable("stack_list", hint);
-  if (!list)
-    return not_found("this kernel has no page_owner_stacks (no stack_list: Linux 6.9 added it)");
+  if (!list) return not_found("this kernel has no page_owner_stacks (no stack_list: Linux 6.9 added it)");
   RAMSIFT_TRY(auto stack, kernel.dwarf().layout("struct stack", hint));
   RAMSIFT_TRY(Member record_member, stack->require("stack_record"));
   RAMSIFT_TRY(Member next_member, stack->require("next"));

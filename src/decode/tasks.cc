@@ -49,7 +49,7 @@ class TaskWalk {
     for (uint64_t off :
          {l_.tasks + 16, l_.pid + 4, l_.tgid + 4, l_.comm + l_.comm_size, l_.state + l_.state_size, l_.exit_state + 4,
           l_.flags + 4, l_.real_parent + 8, l_.signal + 8, (l_.thread_head ? l_.thread_node : l_.thread_group) + 16,
-          l_.cgroups.value_or(0) + 8, l_.worker_private.value_or(0) + 8})
+          l_.cgroups.value_or(0) + 8, l_.worker_private.value_or(0) + 8, l_.start_time.value_or(0) + 8})
       end = std::max(end, off);
     buf_.resize(end);
   }
@@ -164,6 +164,7 @@ class TaskWalk {
     t.exit_state = get<uint32_t>(buf_, l_.exit_state);
     t.flags = get<uint32_t>(buf_, l_.flags);
     t.parent = VirtAddr(get<uint64_t>(buf_, l_.real_parent));
+    if (l_.start_time) t.start_time_ns = get<uint64_t>(buf_, *l_.start_time);
     if (l_.worker_private && t.kernel_thread()) {
       uint64_t kthread = get<uint64_t>(buf_, *l_.worker_private);
       auto name_at = kthread ? memory_.read_u64(VirtAddr(kthread + l_.kthread_full_name)) : Result<uint64_t>(0);
@@ -285,6 +286,9 @@ Result<TaskLayout> task_layout(const Kernel& kernel) {
   if (!state) return not_found("struct task_struct has neither __state nor state");
   l.state = state->offset;
   l.state_size = state->type.size == 8 ? 8 : 4;
+
+  // u64 nanoseconds since v3.17; before that a struct timespec (not read).
+  if (auto start = task->member("start_time"); start && start->type.size == 8) l.start_time = start->offset;
 
   // Threads: newest first (see the header for the history).
   if (auto node = task->member("thread_node")) {

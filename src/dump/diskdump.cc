@@ -82,7 +82,9 @@ struct Part {
   uint64_t descriptors = 0;       // dumped pages in [start_pfn, end_pfn)
 };
 
-uint64_t words_for(uint64_t bits) { return (bits + 63) / 64; }
+uint64_t words_for(uint64_t bits) {
+  return (bits + 63) / 64;
+}
 
 bool test_bit(const std::vector<uint64_t>& words, uint64_t bit) {
   return (words[bit >> 6] >> (bit & 63)) & 1;
@@ -92,8 +94,7 @@ bool test_bit(const std::vector<uint64_t>& words, uint64_t bit) {
 std::vector<uint64_t> bitmap_words(std::span<const std::byte> bytes, uint64_t bits) {
   std::vector<uint64_t> words(words_for(bits), 0);
   uint64_t nbytes = std::min<uint64_t>(bytes.size(), (bits + 7) / 8);
-  for (uint64_t i = 0; i < nbytes; ++i)
-    words[i / 8] |= uint64_t{static_cast<uint8_t>(bytes[i])} << (8 * (i % 8));
+  for (uint64_t i = 0; i < nbytes; ++i) words[i / 8] |= uint64_t{static_cast<uint8_t>(bytes[i])} << (8 * (i % 8));
   if (bits % 64) words.back() &= (uint64_t{1} << (bits % 64)) - 1;
   return words;
 }
@@ -124,7 +125,9 @@ Result<PartHeader> parse_header(const LogicalFile& file) {
   RAMSIFT_TRY(ByteReader sig, file.reader(0, kSignatureSize, scratch));
   RAMSIFT_TRY(std::string signature, sig.fixed_string(0, kSignatureSize));
   if (signature == "DISKDUMP")
-    return not_implemented("the old diskdump format (signature \"DISKDUMP\") is not supported").in_file(origin).at_offset(0);
+    return not_implemented("the old diskdump format (signature \"DISKDUMP\") is not supported")
+        .in_file(origin)
+        .at_offset(0);
   RAMSIFT_TRY(auto sig_bytes, sig.span(0, kSignatureSize));
   if (std::memcmp(sig_bytes.data(), "KDUMP   ", kSignatureSize) != 0)
     return corrupt(std::string(file.flattened() ? "the flattened stream does not hold" : "not") +
@@ -241,7 +244,8 @@ Status read_bitmaps(Part& p) {
   uint64_t used = (h.max_mapnr + 7) / 8;  // the rest of each bitmap is padding
   RAMSIFT_TRY(ByteReader first, p.file.reader(h.bitmap_offset, used, scratch, LogicalFile::Holes::Zero));
   p.present = bitmap_words(first.bytes(), h.max_mapnr);
-  RAMSIFT_TRY(ByteReader second, p.file.reader(h.bitmap_offset + h.bitmap_bytes, used, scratch, LogicalFile::Holes::Zero));
+  RAMSIFT_TRY(ByteReader second,
+              p.file.reader(h.bitmap_offset + h.bitmap_bytes, used, scratch, LogicalFile::Holes::Zero));
   p.dumped = bitmap_words(second.bytes(), h.max_mapnr);
   return {};
 }
@@ -336,7 +340,8 @@ Result<size_t> decompress(uint32_t codec, std::span<const std::byte> in, uint32_
       if (!lzo_ready()) return io_error("lzo: cannot initialise");
       lzo_uint out_len = capacity;
       int rc = lzo1x_decompress_safe(src, in.size(), dst, &out_len, nullptr);
-      if (rc != LZO_E_OK) return corrupt("lzo: error " + std::to_string(rc) + " after " + std::to_string(out_len) + " bytes");
+      if (rc != LZO_E_OK)
+        return corrupt("lzo: error " + std::to_string(rc) + " after " + std::to_string(out_len) + " bytes");
       return size_t{out_len};
     }
     case kCompressedSnappy: {
@@ -344,7 +349,8 @@ Result<size_t> decompress(uint32_t codec, std::span<const std::byte> in, uint32_
       if (snappy_uncompressed_length(reinterpret_cast<const char*>(src), in.size(), &out_len) != SNAPPY_OK)
         return corrupt("snappy: bad length preamble");
       if (out_len > capacity)
-        return corrupt("snappy: decompressed " + std::to_string(out_len) + " bytes, expected " + std::to_string(page_size));
+        return corrupt("snappy: decompressed " + std::to_string(out_len) + " bytes, expected " +
+                       std::to_string(page_size));
       out_len = capacity;
       if (snappy_uncompress(reinterpret_cast<const char*>(src), in.size(), reinterpret_cast<char*>(dst), &out_len) !=
           SNAPPY_OK)
@@ -357,8 +363,7 @@ Result<size_t> decompress(uint32_t codec, std::span<const std::byte> in, uint32_
       if (ZSTD_isError(n)) return corrupt(std::string("zstd: ") + ZSTD_getErrorName(n));
       return n;
     }
-    default:
-      return corrupt("unknown compression flags " + hex(codec));
+    default: return corrupt("unknown compression flags " + hex(codec));
   }
 }
 
@@ -379,7 +384,8 @@ class DiskdumpDump final : public Dump {
   DiskdumpDump(std::vector<std::unique_ptr<Part>> parts, uint32_t page_size, uint64_t max_mapnr, size_t cache_pages)
       : parts_(std::move(parts)), page_size_(page_size), max_mapnr_(max_mapnr), cache_(cache_pages, page_size) {}
 
-  static Result<std::unique_ptr<DiskdumpDump>> build(std::vector<std::unique_ptr<Part>> parts, const OpenOptions& options);
+  static Result<std::unique_ptr<DiskdumpDump>> build(std::vector<std::unique_ptr<Part>> parts,
+                                                     const OpenOptions& options);
 
   std::span<const PhysRange> ranges() const override { return ranges_; }
   Result<size_t> read(PhysAddr addr, std::span<std::byte> out) const override;
@@ -476,7 +482,11 @@ Status DiskdumpDump::read_page(uint64_t pfn, size_t offset, std::span<std::byte>
   }
   Result<size_t> n = decompress(codec, data, page_size_, c);
   if (!n)
-    return std::move(n).error().in_file(part->name).at_offset(file.file_offset(static_cast<uint64_t>(data_offset))).at_address(page_addr);
+    return std::move(n)
+        .error()
+        .in_file(part->name)
+        .at_offset(file.file_offset(static_cast<uint64_t>(data_offset)))
+        .at_address(page_addr);
   if (*n != page_size_)
     return corrupt(std::string(codec_name(codec)) + ": decompressed " + std::to_string(*n) + " bytes, expected " +
                    std::to_string(page_size_))
@@ -521,17 +531,26 @@ Result<std::unique_ptr<DiskdumpDump>> DiskdumpDump::build(std::vector<std::uniqu
   if (parts.size() > 1) {
     for (const auto& p : parts)
       if (!p->h.split)
-        return bad_input("several files given, but this one is not a part of a makedumpfile --split set").in_file(p->name);
+        return bad_input("several files given, but this one is not a part of a makedumpfile --split set")
+            .in_file(p->name);
     for (size_t i = 1; i < parts.size(); ++i) {
       const PartHeader& o = parts[i]->h;
       const char* differs = nullptr;
-      if (o.block_size != h.block_size) differs = "block_size";
-      else if (o.max_mapnr != h.max_mapnr) differs = "max_mapnr";
-      else if (o.bitmap_blocks != h.bitmap_blocks) differs = "bitmap_blocks";
-      else if (o.release != h.release || o.machine != h.machine || o.nodename != h.nodename || o.version_string != h.version_string) differs = "utsname";
-      else if (o.tv_sec != h.tv_sec || o.tv_usec != h.tv_usec) differs = "timestamp";
-      else if (o.endian != h.endian) differs = "byte order";
-      else if (parts[i]->present != first.present) differs = "1st bitmap";
+      if (o.block_size != h.block_size)
+        differs = "block_size";
+      else if (o.max_mapnr != h.max_mapnr)
+        differs = "max_mapnr";
+      else if (o.bitmap_blocks != h.bitmap_blocks)
+        differs = "bitmap_blocks";
+      else if (o.release != h.release || o.machine != h.machine || o.nodename != h.nodename ||
+               o.version_string != h.version_string)
+        differs = "utsname";
+      else if (o.tv_sec != h.tv_sec || o.tv_usec != h.tv_usec)
+        differs = "timestamp";
+      else if (o.endian != h.endian)
+        differs = "byte order";
+      else if (parts[i]->present != first.present)
+        differs = "1st bitmap";
       if (differs)
         return bad_input(std::string("not a part of the same dump as ") + first.name + ": the " + differs + " differs")
             .in_file(parts[i]->name);
@@ -547,10 +566,11 @@ Result<std::unique_ptr<DiskdumpDump>> DiskdumpDump::build(std::vector<std::uniqu
   uint64_t covered = 0;
   auto gap = [&](uint64_t from, uint64_t to, const Part& near) {
     ++gaps;
-    problems.push_back(not_found("pfns [" + hex(from) + ", " + hex(to) + ") (physical " + hex(from * h.block_size) + "-" +
-                                 hex(to * h.block_size - 1) +
-                                 ") are in no part given: a part of the --split set is missing; its pages read as no data")
-                           .in_file(near.name));
+    problems.push_back(
+        not_found("pfns [" + hex(from) + ", " + hex(to) + ") (physical " + hex(from * h.block_size) + "-" +
+                  hex(to * h.block_size - 1) +
+                  ") are in no part given: a part of the --split set is missing; its pages read as no data")
+            .in_file(near.name));
   };
   for (const auto& p : parts) {
     if (p->h.start_pfn > covered) gap(covered, p->h.start_pfn, *p);
@@ -610,16 +630,17 @@ Result<std::unique_ptr<DiskdumpDump>> DiskdumpDump::build(std::vector<std::uniqu
     p->descriptors = dump->rank(p->h.end_pfn) - p->rank_start;
     if (p->file.problem()) problems.push_back(*p->file.problem());
     if (p->h.status & kCompressedIncomplete)
-      problems.push_back(part_error(*p, ErrorCode::Corrupt,
-                                    "makedumpfile marked this dump incomplete (it ran out of space); later pages may be missing",
-                                    kOffStatus));
+      problems.push_back(part_error(
+          *p, ErrorCode::Corrupt,
+          "makedumpfile marked this dump incomplete (it ran out of space); later pages may be missing", kOffStatus));
     if (p->descriptors == 0 || p->file.problem()) continue;
     uint64_t table_end = p->h.desc_offset + p->descriptors * kPageDescSize;
     if (table_end > p->file.size()) {
       uint64_t have = p->file.size() > p->h.desc_offset ? (p->file.size() - p->h.desc_offset) / kPageDescSize : 0;
       problems.push_back(part_error(*p, ErrorCode::Corrupt,
                                     "the file ends inside the page descriptors (truncated): " + std::to_string(have) +
-                                        " of " + std::to_string(p->descriptors) + " are there; the other pages cannot be read",
+                                        " of " + std::to_string(p->descriptors) +
+                                        " are there; the other pages cannot be read",
                                     p->file.size()));
       continue;
     }
@@ -632,8 +653,8 @@ Result<std::unique_ptr<DiskdumpDump>> DiskdumpDump::build(std::vector<std::uniqu
     uint64_t data_end = 0;
     if (off && size && (add_overflows(*off, *size, &data_end) || data_end > p->file.size()))
       problems.push_back(part_error(*p, ErrorCode::Corrupt,
-                                    "the file ends at " + hex(p->file.size()) + " but page data runs to " + hex(data_end) +
-                                        " (truncated); pages whose data is missing cannot be read",
+                                    "the file ends at " + hex(p->file.size()) + " but page data runs to " +
+                                        hex(data_end) + " (truncated); pages whose data is missing cannot be read",
                                     p->file.size()));
   }
 
@@ -696,7 +717,9 @@ Result<std::unique_ptr<DiskdumpDump>> open_parts(std::vector<DiskdumpInput> inpu
 bool diskdump_probe(std::span<const std::byte> head) {
   return head.size() >= 8 && std::memcmp(head.data(), "KDUMP   ", 8) == 0;
 }
-bool flattened_probe(std::span<const std::byte> head) { return is_flattened(head); }
+bool flattened_probe(std::span<const std::byte> head) {
+  return is_flattened(head);
+}
 
 Result<std::unique_ptr<Dump>> diskdump_open_bytes(std::vector<DiskdumpInput> inputs, const OpenOptions& options) {
   RAMSIFT_TRY(auto dump, open_parts(std::move(inputs), options));

@@ -51,24 +51,24 @@ inline constexpr uint64_t kOffTotalRamBlocks = 444;
 inline constexpr uint64_t kOffDeviceBlocks = 448;
 inline constexpr uint64_t kOffWrittenBlocks = 452;
 inline constexpr uint64_t kOffCurrentCpu = 456;
-inline constexpr uint64_t kOffNrCpus = 460;        // int
+inline constexpr uint64_t kOffNrCpus = 460;  // int
 inline constexpr uint64_t kHeaderSize = 464;
 
 // struct kdump_sub_header, 64-bit layout, at block 1.
-inline constexpr uint64_t kSubPhysBase = 0;          // v1
-inline constexpr uint64_t kSubDumpLevel = 8;         // v1, int
-inline constexpr uint64_t kSubSplit = 12;            // v2, int
-inline constexpr uint64_t kSubStartPfn = 16;         // v2 (unsigned long)
-inline constexpr uint64_t kSubEndPfn = 24;           // v2
-inline constexpr uint64_t kSubOffsetVmcoreinfo = 32; // v3
-inline constexpr uint64_t kSubSizeVmcoreinfo = 40;   // v3
-inline constexpr uint64_t kSubOffsetNote = 48;       // v4
-inline constexpr uint64_t kSubSizeNote = 56;         // v4
-inline constexpr uint64_t kSubOffsetEraseinfo = 64;  // v5
-inline constexpr uint64_t kSubSizeEraseinfo = 72;    // v5
-inline constexpr uint64_t kSubStartPfn64 = 80;       // v6
-inline constexpr uint64_t kSubEndPfn64 = 88;         // v6
-inline constexpr uint64_t kSubMaxMapnr64 = 96;       // v6
+inline constexpr uint64_t kSubPhysBase = 0;           // v1
+inline constexpr uint64_t kSubDumpLevel = 8;          // v1, int
+inline constexpr uint64_t kSubSplit = 12;             // v2, int
+inline constexpr uint64_t kSubStartPfn = 16;          // v2 (unsigned long)
+inline constexpr uint64_t kSubEndPfn = 24;            // v2
+inline constexpr uint64_t kSubOffsetVmcoreinfo = 32;  // v3
+inline constexpr uint64_t kSubSizeVmcoreinfo = 40;    // v3
+inline constexpr uint64_t kSubOffsetNote = 48;        // v4
+inline constexpr uint64_t kSubSizeNote = 56;          // v4
+inline constexpr uint64_t kSubOffsetEraseinfo = 64;   // v5
+inline constexpr uint64_t kSubSizeEraseinfo = 72;     // v5
+inline constexpr uint64_t kSubStartPfn64 = 80;        // v6
+inline constexpr uint64_t kSubEndPfn64 = 88;          // v6
+inline constexpr uint64_t kSubMaxMapnr64 = 96;        // v6
 inline constexpr uint64_t kSubHeaderSize = 104;
 
 // Bytes of the sub-header a given header version defines.
@@ -96,15 +96,17 @@ inline constexpr uint32_t kCompressionMask = kCompressedZlib | kCompressedLzo | 
 // ELF note types and the arch name <-> utsname machine mapping.
 inline constexpr uint32_t kNtPrstatus = 1;
 // sizeof(struct elf_prstatus) in the kernel, per architecture.
-inline uint32_t prstatus_size(const std::string& arch) { return arch == "arm64" ? 392 : 336; }
-std::string machine_from_arch(const std::string& arch);  // "arm64" -> "aarch64"
+inline uint32_t prstatus_size(const std::string& arch) {
+  return arch == "arm64" ? 392 : 336;
+}
+std::string machine_from_arch(const std::string& arch);     // "arm64" -> "aarch64"
 std::string arch_from_machine(const std::string& machine);  // "aarch64" -> "arm64"
 
 }  // namespace diskdump
 
 struct DiskdumpInput {
-  std::string name;                 // for messages and DumpInfo::files
-  std::span<const std::byte> bytes; // must outlive the dump
+  std::string name;                  // for messages and DumpInfo::files
+  std::span<const std::byte> bytes;  // must outlive the dump
 };
 
 // Every part of one dump (a single file, or the parts of a --split set in

@@ -15,11 +15,11 @@ namespace ramsift::dump_formats {
 
 namespace {
 
-constexpr uint16_t kElfTypeCore = 4;       // ET_CORE
-constexpr uint16_t kPnXnum = 0xffff;       // PN_XNUM: the count is in section 0
-constexpr uint32_t kPtLoad = 1;            // PT_LOAD
-constexpr uint32_t kPtNote = 4;            // PT_NOTE
-constexpr uint32_t kNtPrstatus = 1;        // NT_PRSTATUS
+constexpr uint16_t kElfTypeCore = 4;  // ET_CORE
+constexpr uint16_t kPnXnum = 0xffff;  // PN_XNUM: the count is in section 0
+constexpr uint32_t kPtLoad = 1;       // PT_LOAD
+constexpr uint32_t kPtNote = 4;       // PT_NOTE
+constexpr uint32_t kNtPrstatus = 1;   // NT_PRSTATUS
 constexpr uint16_t kEmX86_64 = 62;
 constexpr uint16_t kEm386 = 3;
 
@@ -43,7 +43,9 @@ Result<uint64_t> read_word(const ByteReader& r, uint64_t offset, const ClassLayo
   return r.u64(offset);
 }
 
-uint64_t align_up(uint64_t value, uint64_t align) { return (value + align - 1) / align * align; }
+uint64_t align_up(uint64_t value, uint64_t align) {
+  return (value + align - 1) / align * align;
+}
 
 // PAGESIZE=<decimal> from the VMCOREINFO text, 0 if absent or implausible.
 uint32_t page_size_from_vmcoreinfo(std::string_view text) {
@@ -86,7 +88,9 @@ Result<std::unique_ptr<ElfCore>> ElfCore::open(MappedFile file) {
 
 Status ElfCore::load() {
   const ByteReader& r = reader_;
-  auto bad = [&](std::string message, uint64_t offset) { return corrupt(std::move(message)).in_file(origin_).at_offset(offset); };
+  auto bad = [&](std::string message, uint64_t offset) {
+    return corrupt(std::move(message)).in_file(origin_).at_offset(offset);
+  };
 
   RAMSIFT_TRY(auto ident, r.span(0, 16));
   if (!elf_core_probe(ident)) return bad("not an ELF file (wrong magic)", 0);
@@ -117,7 +121,8 @@ Status ElfCore::load() {
   if (phnum16 == kPnXnum) {
     if (shoff == 0) return bad("e_phnum is PN_XNUM but there is no section header 0 to hold the count", layout.e_phnum);
     auto shdr0 = r.sub(shoff, layout.sh_info + 4);
-    if (!shdr0) return std::move(shdr0).error().with_context("section header 0 (holding the PN_XNUM program header count)");
+    if (!shdr0)
+      return std::move(shdr0).error().with_context("section header 0 (holding the PN_XNUM program header count)");
     RAMSIFT_TRY(uint32_t count, shdr0->u32(layout.sh_info));
     phnum = count;
   }
@@ -182,19 +187,19 @@ Status ElfCore::read_program_headers(uint64_t phoff, uint64_t phentsize, uint64_
       continue;
     }
     if (filesz > memsz) {
-      problems_.push_back(corrupt(name + ": p_filesz " + hex(filesz) + " > p_memsz " + hex(memsz) +
-                                  "; the file bytes are used")
-                              .in_file(origin_)
-                              .at_offset(ph.base_offset()));
+      problems_.push_back(
+          corrupt(name + ": p_filesz " + hex(filesz) + " > p_memsz " + hex(memsz) + "; the file bytes are used")
+              .in_file(origin_)
+              .at_offset(ph.base_offset()));
       memsz = filesz;
     }
     if (memsz == 0) continue;
     uint64_t end;
     if (add_overflows(paddr, memsz, &end)) {
-      problems_.push_back(corrupt(name + ": physical range " + hex(paddr) + " + " + hex(memsz) +
-                                  " wraps around; segment ignored")
-                              .in_file(origin_)
-                              .at_offset(ph.base_offset()));
+      problems_.push_back(
+          corrupt(name + ": physical range " + hex(paddr) + " + " + hex(memsz) + " wraps around; segment ignored")
+              .in_file(origin_)
+              .at_offset(ph.base_offset()));
       continue;
     }
     Segment s;
@@ -303,7 +308,8 @@ void ElfCore::build_pieces() {
 
   std::vector<size_t> by_start(intervals.size()), by_end(intervals.size());
   for (size_t i = 0; i < intervals.size(); ++i) by_start[i] = by_end[i] = i;
-  std::sort(by_start.begin(), by_start.end(), [&](size_t a, size_t b) { return intervals[a].start < intervals[b].start; });
+  std::sort(by_start.begin(), by_start.end(),
+            [&](size_t a, size_t b) { return intervals[a].start < intervals[b].start; });
   std::sort(by_end.begin(), by_end.end(), [&](size_t a, size_t b) { return intervals[a].end < intervals[b].end; });
 
   // Ordered by (no data, segment): *begin() is the winner.
@@ -344,8 +350,8 @@ void ElfCore::build_pieces() {
 }
 
 Result<size_t> ElfCore::read(PhysAddr addr, std::span<std::byte> out) const {
-  auto it = std::upper_bound(pieces_.begin(), pieces_.end(), addr,
-                             [](PhysAddr a, const Piece& p) { return a < p.start; });
+  auto it =
+      std::upper_bound(pieces_.begin(), pieces_.end(), addr, [](PhysAddr a, const Piece& p) { return a < p.start; });
   if (it == pieces_.begin() || (it - 1)->end() <= addr)
     return fault("not in any PT_LOAD segment").in_file(origin_).at_address(addr.value());
   --it;

@@ -45,7 +45,9 @@ Result<LogicalFile> LogicalFile::index_flattened(std::span<const std::byte> byte
     return corrupt("flattened header: signature is not \"makedumpfile\"").in_file(std::string(origin)).at_offset(0);
   RAMSIFT_TRY(int64_t type, header.i64(16));
   if (type != 1)
-    return corrupt("flattened header: type " + std::to_string(type) + ", expected 1").in_file(std::string(origin)).at_offset(16);
+    return corrupt("flattened header: type " + std::to_string(type) + ", expected 1")
+        .in_file(std::string(origin))
+        .at_offset(16);
 
   // Blocks in stream order.
   std::vector<Segment> blocks;
@@ -54,7 +56,9 @@ Result<LogicalFile> LogicalFile::index_flattened(std::span<const std::byte> byte
   std::optional<Error> truncated;
   while (pos < bytes.size()) {
     if (bytes.size() - pos < kFlatBlockHeaderSize) {
-      truncated = corrupt("flattened stream ends inside a block header (truncated?)").in_file(std::string(origin)).at_offset(pos);
+      truncated = corrupt("flattened stream ends inside a block header (truncated?)")
+                      .in_file(std::string(origin))
+                      .at_offset(pos);
       break;
     }
     RAMSIFT_TRY(int64_t offset, r.i64(pos));
@@ -186,7 +190,8 @@ uint64_t LogicalFile::file_offset(uint64_t offset) const {
 Error LogicalFile::error_at(uint64_t offset, std::string message) const {
   if (flattened_) {
     auto it = find(offset);
-    if (it == segments_.end() || it->start > offset) message += " (dump offset " + hex(offset) + " of the flattened stream)";
+    if (it == segments_.end() || it->start > offset)
+      message += " (dump offset " + hex(offset) + " of the flattened stream)";
   }
   return corrupt(std::move(message)).in_file(std::string(origin_)).at_offset(file_offset(offset));
 }

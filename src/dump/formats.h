@@ -18,8 +18,8 @@ bool elf_core_probe(std::span<const std::byte> head);
 Result<std::unique_ptr<Dump>> elf_core_open(MappedFile file, const OpenOptions& options);
 
 // diskdump.cc: kdump-compressed, flattened (-F) and split (--split) sets.
-bool diskdump_probe(std::span<const std::byte> head);    // "KDUMP   "
-bool flattened_probe(std::span<const std::byte> head);   // "makedumpfile"
+bool diskdump_probe(std::span<const std::byte> head);   // "KDUMP   "
+bool flattened_probe(std::span<const std::byte> head);  // "makedumpfile"
 Result<std::unique_ptr<Dump>> diskdump_open(std::vector<MappedFile> files, const OpenOptions& options);
 
 // qualcomm.cc: a ramdump directory with load.cmm and/or dump_info.txt.

@@ -34,11 +34,11 @@ std::string describe_magic(std::span<const std::byte> head) {
 
 std::string arch_from_elf_machine(uint16_t machine) {
   switch (machine) {
-    case 62: return "x86_64";   // EM_X86_64
-    case 183: return "arm64";   // EM_AARCH64
-    case 3: return "x86";       // EM_386
-    case 40: return "arm";      // EM_ARM
-    case 243: return "riscv64"; // EM_RISCV
+    case 62: return "x86_64";    // EM_X86_64
+    case 183: return "arm64";    // EM_AARCH64
+    case 3: return "x86";        // EM_386
+    case 40: return "arm";       // EM_ARM
+    case 243: return "riscv64";  // EM_RISCV
     default: return "";
   }
 }

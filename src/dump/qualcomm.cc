@@ -26,10 +26,13 @@ namespace ramsift::dump_formats {
 
 namespace {
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char lower(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
@@ -40,7 +43,9 @@ bool iends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 std::vector<std::string_view> split_words(std::string_view line) {
   std::vector<std::string_view> words;
@@ -108,7 +113,8 @@ std::optional<uint64_t> t32_address(std::string_view word) {
   size_t colon = word.find(':');
   if (colon != std::string_view::npos) {
     std::string_view access = word.substr(0, colon);
-    if (access.empty() || !std::all_of(access.begin(), access.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
+    if (access.empty() ||
+        !std::all_of(access.begin(), access.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
       return std::nullopt;
     word.remove_prefix(colon + 1);
   }
@@ -130,7 +136,8 @@ Status check_duplicates(const QualcommLayout& layout, std::string_view origin) {
     if (e.kind == QualcommFileKind::Other) continue;
     auto [it, inserted] = seen.emplace(e.file, e.line);
     if (!inserted)
-      return line_error(origin, e.line, quote_text(e.file) + " is listed twice (first on line " + std::to_string(it->second) + ")");
+      return line_error(origin, e.line,
+                        quote_text(e.file) + " is listed twice (first on line " + std::to_string(it->second) + ")");
   }
   return {};
 }
@@ -170,7 +177,9 @@ Result<QualcommLayout> parse_load_cmm(std::string_view text, std::string_view or
       if (entry.kind == QualcommFileKind::Other) return {};
       if (words.size() < 3 || words[2].starts_with("/"))
         return line_error(origin, number, "d.load.binary " + quote_text(entry.file) + " without an address");
-      return line_error(origin, number, "bad address " + quote_text(words[2]) + " for " + quote_text(entry.file) + " (expected hex, e.g. 0x80000000)");
+      return line_error(origin, number,
+                        "bad address " + quote_text(words[2]) + " for " + quote_text(entry.file) +
+                            " (expected hex, e.g. 0x80000000)");
     }
     entry.start = PhysAddr{*start};
     layout.entries.push_back(std::move(entry));
@@ -185,7 +194,8 @@ Result<QualcommLayout> parse_dump_info(std::string_view text, std::string_view o
   RAMSIFT_TRY_STATUS(for_each_line(text, [&](int number, std::string_view line) -> Status {
     // ramparse stops here: QPST writes this when a region failed to download.
     if (line.find("Exception CreateMemDebugFile during memory dump") != std::string_view::npos)
-      layout.problems.push_back(line_error(origin, number, "the collector reported an error while downloading the dump; files may be missing or short"));
+      layout.problems.push_back(line_error(
+          origin, number, "the collector reported an error while downloading the dump; files may be missing or short"));
     std::vector<std::string_view> words = split_words(line);
     if (words.empty()) return {};
     QualcommEntry entry;
@@ -202,8 +212,12 @@ Result<QualcommLayout> parse_dump_info(std::string_view text, std::string_view o
     std::optional<uint64_t> size = parse_decimal(words[2]);
     if (!start || !size) {
       if (!used) return {};  // headers, separators, timestamps
-      if (!start) return line_error(origin, number, "bad base address " + quote_text(words[1]) + " for " + quote_text(entry.file));
-      return line_error(origin, number, "bad length " + quote_text(words[2]) + " for " + quote_text(entry.file) + " (expected decimal bytes)");
+      if (!start)
+        return line_error(origin, number,
+                          "bad base address " + quote_text(words[1]) + " for " + quote_text(entry.file));
+      return line_error(
+          origin, number,
+          "bad length " + quote_text(words[2]) + " for " + quote_text(entry.file) + " (expected decimal bytes)");
     }
     entry.start = PhysAddr{*start};
     entry.size = *size;
@@ -259,7 +273,8 @@ Result<QualcommLayout> parse_layout_file(const std::string& path, bool dump_info
 Result<std::unique_ptr<Dump>> qualcomm_open(const std::string& directory, const OpenOptions& options) {
   RAMSIFT_TRY(Directory dir, list_directory(directory));
   if (dir.names.empty())
-    return bad_input("empty directory (a Qualcomm ramdump holds dump_info.txt or load.cmm and the .BIN files)").in_file(directory);
+    return bad_input("empty directory (a Qualcomm ramdump holds dump_info.txt or load.cmm and the .BIN files)")
+        .in_file(directory);
   std::optional<std::string> dump_info_path = dir.find("dump_info.txt");
   std::optional<std::string> load_cmm_path = dir.find("load.cmm");
   if (!dump_info_path && !load_cmm_path)
@@ -302,7 +317,8 @@ Result<std::unique_ptr<Dump>> qualcomm_open(const std::string& directory, const 
     if (!path) {
       missing = "file missing";
       problems.push_back(not_found("listed on " + where + " but missing; " +
-                                   (entry.size ? "its range " + hex(entry.start.value()) + " + " + hex(*entry.size) + " reads as no data"
+                                   (entry.size ? "its range " + hex(entry.start.value()) + " + " + hex(*entry.size) +
+                                                     " reads as no data"
                                                : std::string("its range is unknown (load.cmm gives no size)")))
                              .in_file(name));
     } else if (auto opened = MappedFile::open(*path); !opened) {

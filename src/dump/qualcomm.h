@@ -56,10 +56,10 @@ enum class QualcommFileKind {
 QualcommFileKind classify_qualcomm_file(std::string_view name);
 
 struct QualcommEntry {
-  std::string file;               // base name as listed (directories stripped)
+  std::string file;  // base name as listed (directories stripped)
   PhysAddr start;
-  std::optional<uint64_t> size;   // dump_info.txt gives it; load.cmm does not
-  int line = 0;                   // 1-based, in the file it came from
+  std::optional<uint64_t> size;  // dump_info.txt gives it; load.cmm does not
+  int line = 0;                  // 1-based, in the file it came from
   QualcommFileKind kind = QualcommFileKind::Other;
 };
 

@@ -38,8 +38,8 @@ Result<std::unique_ptr<RawFileDump>> RawFileDump::create(std::vector<RawSegment>
     const RawSegment& b = segments[i];
     uint64_t a_last = a.range.end().value() - 1;
     if (b.range.start < a.range.end())
-      return bad_input("overlaps " + a.name + " (" + a.where + ": " + hex(a.range.start.value()) + "-" +
-                       hex(a_last) + ") at " + hex(b.range.start.value()) + " (" + b.where + ")")
+      return bad_input("overlaps " + a.name + " (" + a.where + ": " + hex(a.range.start.value()) + "-" + hex(a_last) +
+                       ") at " + hex(b.range.start.value()) + " (" + b.where + ")")
           .in_file(b.name);
   }
   auto dump = std::unique_ptr<RawFileDump>(new RawFileDump());
@@ -53,7 +53,8 @@ Result<std::unique_ptr<RawFileDump>> RawFileDump::create(std::vector<RawSegment>
 Result<size_t> RawFileDump::read(PhysAddr addr, std::span<std::byte> out) const {
   auto it = std::upper_bound(ranges_.begin(), ranges_.end(), addr,
                              [](PhysAddr a, const PhysRange& r) { return a < r.start; });
-  if (it == ranges_.begin() || !(it - 1)->contains(addr)) return fault("not in any range of the dump").at_address(addr.value());
+  if (it == ranges_.begin() || !(it - 1)->contains(addr))
+    return fault("not in any range of the dump").at_address(addr.value());
   const RawSegment& segment = segments_[static_cast<size_t>(it - ranges_.begin()) - 1];
   uint64_t offset = addr - segment.range.start;
   if (offset >= segment.data_size)

@@ -46,7 +46,9 @@ Result<SpecMemory> SpecMemory::parse(std::string_view text) {
     std::vector<std::string> args;
     for (std::string w; words >> w;) args.push_back(w);
     auto need = [&](size_t n) -> Status {
-      if (args.size() < n) return bad_input("spec line " + std::to_string(line) + ": '" + keyword + "' needs " + std::to_string(n) + " arguments");
+      if (args.size() < n)
+        return bad_input("spec line " + std::to_string(line) + ": '" + keyword + "' needs " + std::to_string(n) +
+                         " arguments");
       return {};
     };
     if (keyword == "arch") {
@@ -55,7 +57,8 @@ Result<SpecMemory> SpecMemory::parse(std::string_view text) {
     } else if (keyword == "page_size") {
       RAMSIFT_TRY_STATUS(need(1));
       RAMSIFT_TRY(uint64_t ps, parse_number(args[0], line));
-      if (ps < 512 || (ps & (ps - 1)) || ps > (1u << 20)) return bad_input("spec line " + std::to_string(line) + ": bad page size");
+      if (ps < 512 || (ps & (ps - 1)) || ps > (1u << 20))
+        return bad_input("spec line " + std::to_string(line) + ": bad page size");
       m.page_size_ = static_cast<uint32_t>(ps);
     } else if (keyword == "range" || keyword == "exclude") {
       RAMSIFT_TRY_STATUS(need(2));
@@ -101,8 +104,10 @@ Result<SpecMemory> SpecMemory::parse(std::string_view text) {
   std::vector<Fill> fills;
   for (size_t i : order) {
     const PhysRange& r = m.ranges_[i];
-    if (r.start.value() % m.page_size_ || r.size % m.page_size_) return bad_input("spec: range " + hex(r.start.value()) + " not page aligned");
-    if (!ranges.empty() && r.start < ranges.back().end()) return bad_input("spec: range " + hex(r.start.value()) + " overlaps another");
+    if (r.start.value() % m.page_size_ || r.size % m.page_size_)
+      return bad_input("spec: range " + hex(r.start.value()) + " not page aligned");
+    if (!ranges.empty() && r.start < ranges.back().end())
+      return bad_input("spec: range " + hex(r.start.value()) + " overlaps another");
     ranges.push_back(r);
     fills.push_back(m.fills_[i]);
   }
@@ -124,7 +129,8 @@ uint64_t SpecMemory::excluded_pages() const {
 }
 
 Result<size_t> SpecMemory::read(PhysAddr addr, std::span<std::byte> out) const {
-  auto it = std::upper_bound(ranges_.begin(), ranges_.end(), addr, [](PhysAddr a, const PhysRange& r) { return a < r.start; });
+  auto it = std::upper_bound(ranges_.begin(), ranges_.end(), addr,
+                             [](PhysAddr a, const PhysRange& r) { return a < r.start; });
   if (it == ranges_.begin() || !(it - 1)->contains(addr)) return fault("not in any range").at_address(addr.value());
   --it;
   const Fill& fill = fills_[static_cast<size_t>(it - ranges_.begin())];

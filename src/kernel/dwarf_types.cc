@@ -72,7 +72,9 @@ class Attr {
   Dwarf_Attribute attr_;
 };
 
-std::string die_hex(Dwarf_Off off) { return "DIE " + hex(off); }
+std::string die_hex(Dwarf_Off off) {
+  return "DIE " + hex(off);
+}
 
 bool matches_hint(std::string_view cu_name, std::string_view hint) {
   while (!hint.empty()) {
@@ -163,10 +165,10 @@ struct DwarfTypes::Impl {
   std::mutex mutex;
 
   bool listed = false;
-  std::optional<Error> list_problem;  // the CU list stopped early
-  std::vector<CompileUnit> cus;       // in .debug_info order (by DIE offset)
-  size_t frontier = 0;                // CUs before this one are all indexed
-  std::unordered_map<std::string, Dwarf_Off> index;  // first definitions in indexed CUs
+  std::optional<Error> list_problem;                   // the CU list stopped early
+  std::vector<CompileUnit> cus;                        // in .debug_info order (by DIE offset)
+  size_t frontier = 0;                                 // CUs before this one are all indexed
+  std::unordered_map<std::string, Dwarf_Off> index;    // first definitions in indexed CUs
   std::unordered_map<std::string, Dwarf_Off> answers;  // find_any() results, by key and hint
 
   std::unordered_map<Dwarf_Off, TypeRef> refs;
@@ -210,7 +212,8 @@ struct DwarfTypes::Impl {
   Result<Dwarf_Half> tag(const Die& die) {
     Dwarf_Half t = 0;
     Dwarf_Error err = nullptr;
-    if (dwarf_tag(die.get(), &t, &err) != DW_DLV_OK) return dwarf_error(dbg, err, "reading the tag of " + die_hex(offset(die)));
+    if (dwarf_tag(die.get(), &t, &err) != DW_DLV_OK)
+      return dwarf_error(dbg, err, "reading the tag of " + die_hex(offset(die)));
     return t;
   }
   Result<std::optional<std::string_view>> name(const Die& die) {
@@ -225,7 +228,8 @@ struct DwarfTypes::Impl {
     Dwarf_Attribute raw = nullptr;
     Dwarf_Error err = nullptr;
     int rc = dwarf_attr(die.get(), at, &raw, &err);
-    if (rc == DW_DLV_ERROR) return dwarf_error(dbg, err, "reading attribute " + hex(at) + " of " + die_hex(offset(die)));
+    if (rc == DW_DLV_ERROR)
+      return dwarf_error(dbg, err, "reading attribute " + hex(at) + " of " + die_hex(offset(die)));
     if (rc != DW_DLV_OK) return std::optional<Attr>();
     return std::optional<Attr>(std::in_place, raw);
   }
@@ -239,7 +243,8 @@ struct DwarfTypes::Impl {
   Result<Dwarf_Half> form(const Attr& a, const Die& die) {
     Dwarf_Half f = 0;
     Dwarf_Error err = nullptr;
-    if (dwarf_whatform(a.get(), &f, &err) != DW_DLV_OK) return dwarf_error(dbg, err, "attribute form in " + die_hex(offset(die)));
+    if (dwarf_whatform(a.get(), &f, &err) != DW_DLV_OK)
+      return dwarf_error(dbg, err, "attribute form in " + die_hex(offset(die)));
     return f;
   }
   // A constant attribute; nullopt when absent or not a constant (a
@@ -254,7 +259,8 @@ struct DwarfTypes::Impl {
       case DW_FORM_sdata:
       case DW_FORM_implicit_const: {
         Dwarf_Signed v = 0;
-        if (dwarf_formsdata(a->get(), &v, &err) != DW_DLV_OK) return dwarf_error(dbg, err, "constant in " + die_hex(offset(die)));
+        if (dwarf_formsdata(a->get(), &v, &err) != DW_DLV_OK)
+          return dwarf_error(dbg, err, "constant in " + die_hex(offset(die)));
         return std::optional<int64_t>(v);
       }
       case DW_FORM_udata:
@@ -263,13 +269,14 @@ struct DwarfTypes::Impl {
       case DW_FORM_data4:
       case DW_FORM_data8: {
         Dwarf_Unsigned v = 0;
-        if (dwarf_formudata(a->get(), &v, &err) != DW_DLV_OK) return dwarf_error(dbg, err, "constant in " + die_hex(offset(die)));
+        if (dwarf_formudata(a->get(), &v, &err) != DW_DLV_OK)
+          return dwarf_error(dbg, err, "constant in " + die_hex(offset(die)));
         uint64_t width = form_width(f);
-        if (is_signed && f != DW_FORM_udata && width < 8 && (v >> (width * 8 - 1)) & 1) v |= ~uint64_t{0} << (width * 8);
+        if (is_signed && f != DW_FORM_udata && width < 8 && (v >> (width * 8 - 1)) & 1)
+          v |= ~uint64_t{0} << (width * 8);
         return std::optional<int64_t>(static_cast<int64_t>(v));
       }
-      default:
-        return std::optional<int64_t>();
+      default: return std::optional<int64_t>();
     }
   }
   Result<std::optional<Dwarf_Off>> ref(const Die& die, Dwarf_Half at) {
@@ -298,7 +305,8 @@ struct DwarfTypes::Impl {
       Dwarf_Block* block = nullptr;
       if (dwarf_formblock(a.get(), &block, &err) != DW_DLV_OK)
         return dwarf_error(dbg, err, "expression in " + die_hex(offset(die)));
-      auto result = fn(ByteReader(std::span(static_cast<const std::byte*>(block->bl_data), block->bl_len), "DWARF expression"));
+      auto result =
+          fn(ByteReader(std::span(static_cast<const std::byte*>(block->bl_data), block->bl_len), "DWARF expression"));
       dwarf_dealloc(dbg, block, DW_DLA_BLOCK);
       return result;
     }
@@ -310,7 +318,8 @@ struct DwarfTypes::Impl {
     RAMSIFT_TRY(auto a, attr(die, DW_AT_data_member_location));
     if (!a) return uint64_t{0};  // union members, or the first member
     RAMSIFT_TRY(Dwarf_Half f, form(*a, die));
-    if (f != DW_FORM_exprloc && f != DW_FORM_block1 && f != DW_FORM_block2 && f != DW_FORM_block4 && f != DW_FORM_block) {
+    if (f != DW_FORM_exprloc && f != DW_FORM_block1 && f != DW_FORM_block2 && f != DW_FORM_block4 &&
+        f != DW_FORM_block) {
       RAMSIFT_TRY(auto v, constant(die, DW_AT_data_member_location));
       if (!v || *v < 0) return corrupt("member location of " + die_hex(offset(die)) + " is not a constant");
       return static_cast<uint64_t>(*v);
@@ -508,7 +517,8 @@ struct DwarfTypes::Impl {
         if (hit) return *hit;
       }
     }
-    Error e = not_found("no definition of " + what + " in the DWARF (" + std::to_string(cus.size()) + " compile units)");
+    Error e =
+        not_found("no definition of " + what + " in the DWARF (" + std::to_string(cus.size()) + " compile units)");
     if (list_problem) e = std::move(e).with_context(list_problem->message() + "; so");
     return e;
   }
@@ -517,7 +527,8 @@ struct DwarfTypes::Impl {
     // Remembered per hint: a hinted search walks its units before the index.
     std::string remembered = key(kind, n) + '\n' + std::string(hint);
     if (auto it = answers.find(remembered); it != answers.end()) return it->second;
-    RAMSIFT_TRY(Dwarf_Off off, find(key(kind, n), hint, {}, [](Dwarf_Off) -> Result<bool> { return true; }, what));
+    RAMSIFT_TRY(Dwarf_Off off, find(
+                                   key(kind, n), hint, {}, [](Dwarf_Off) -> Result<bool> { return true; }, what));
     answers.emplace(std::move(remembered), off);
     return off;
   }
@@ -526,7 +537,8 @@ struct DwarfTypes::Impl {
 
   Result<TypeRef> type_ref(Dwarf_Off off, int depth) {
     if (auto it = refs.find(off); it != refs.end()) return it->second;
-    if (depth > kMaxTypeDepth) return corrupt("type chain deeper than " + std::to_string(kMaxTypeDepth) + " at " + die_hex(off) + " (a cycle?)");
+    if (depth > kMaxTypeDepth)
+      return corrupt("type chain deeper than " + std::to_string(kMaxTypeDepth) + " at " + die_hex(off) + " (a cycle?)");
     RAMSIFT_TRY(Die die, offdie(off));
     RAMSIFT_TRY(Dwarf_Half t, tag(die));
     RAMSIFT_TRY(auto n, name(die));
@@ -546,7 +558,9 @@ struct DwarfTypes::Impl {
       case DW_TAG_class_type:
       case DW_TAG_union_type:
       case DW_TAG_enumeration_type: {
-        r.kind = t == DW_TAG_union_type ? TypeKind::Union : t == DW_TAG_enumeration_type ? TypeKind::Enum : TypeKind::Struct;
+        r.kind = t == DW_TAG_union_type         ? TypeKind::Union
+                 : t == DW_TAG_enumeration_type ? TypeKind::Enum
+                                                : TypeKind::Struct;
         RAMSIFT_TRY(r.declaration, has(die, DW_AT_declaration));
         r.die = off;
         if (t == DW_TAG_enumeration_type && target) {
@@ -627,11 +641,8 @@ struct DwarfTypes::Impl {
         r = TypeRef{};
         r.kind = TypeKind::Function;
         break;
-      case DW_TAG_unspecified_type:
-        r.kind = TypeKind::Void;
-        break;
-      default:
-        return corrupt("unexpected DWARF tag " + hex(t) + " at " + die_hex(off) + " where a type was expected");
+      case DW_TAG_unspecified_type: r.kind = TypeKind::Void; break;
+      default: return corrupt("unexpected DWARF tag " + hex(t) + " at " + die_hex(off) + " where a type was expected");
     }
     refs.emplace(off, r);
     return r;
@@ -640,14 +651,16 @@ struct DwarfTypes::Impl {
   // The definition behind a declaration, found by name.
   Result<Dwarf_Off> definition_of(const TypeRef& type) {
     if (!type.declaration) return type.die;
-    if (type.name.empty()) return not_found("an anonymous " + std::string(type_kind_name(type.kind)) + " has no definition");
+    if (type.name.empty())
+      return not_found("an anonymous " + std::string(type_kind_name(type.kind)) + " has no definition");
     char kind = type.kind == TypeKind::Union ? kUnion : type.kind == TypeKind::Enum ? kEnum : kStruct;
     return find_any(kind, type.name, {}, std::string(type_kind_name(type.kind)) + " " + type.name);
   }
 
   Result<std::shared_ptr<const TypeLayout>> layout_of(Dwarf_Off off, int depth) {
     if (auto it = layouts.find(off); it != layouts.end()) return it->second;
-    if (depth > kMaxTypeDepth) return corrupt("structs nested deeper than " + std::to_string(kMaxTypeDepth) + " at " + die_hex(off));
+    if (depth > kMaxTypeDepth)
+      return corrupt("structs nested deeper than " + std::to_string(kMaxTypeDepth) + " at " + die_hex(off));
     RAMSIFT_TRY(TypeRef self, type_ref(off, 0));
     if (self.kind != TypeKind::Struct && self.kind != TypeKind::Union)
       return bad_input(self.to_string() + " is not a struct or union");
@@ -742,7 +755,8 @@ struct DwarfTypes::Impl {
         // as DW_FORM_dataN, zero-extended: GCC writes 200 of a signed enum
         // as data1 0xc8. So dataN is read unsigned whatever the enum's type.
         RAMSIFT_TRY(auto v, constant(*c, DW_AT_const_value));
-        if (!n || !v) return corrupt(self.to_string() + ": enumerator without a name or value at " + die_hex(offset(*c)));
+        if (!n || !v)
+          return corrupt(self.to_string() + ": enumerator without a name or value at " + die_hex(offset(*c)));
         e->values.push_back({std::string(*n), *v});
       }
       RAMSIFT_TRY(c, sibling(*c));
@@ -783,8 +797,8 @@ struct DwarfTypes::Impl {
   }
 
   std::string compile_unit_of(Dwarf_Off die_off) {
-    auto it = std::upper_bound(cus.begin(), cus.end(), die_off,
-                               [](Dwarf_Off o, const CompileUnit& u) { return o < u.die; });
+    auto it =
+        std::upper_bound(cus.begin(), cus.end(), die_off, [](Dwarf_Off o, const CompileUnit& u) { return o < u.die; });
     return it == cus.begin() ? std::string() : (it - 1)->name;
   }
 
@@ -865,7 +879,9 @@ Result<DwarfTypes> DwarfTypes::open(const std::string& path) {
 Result<DwarfTypes> DwarfTypes::open(std::shared_ptr<const VmlinuxElf> elf) {
   const std::string& path = elf->path();
   if (!elf->has_section(".debug_info") && !elf->has_section(".zdebug_info"))
-    return not_found("no DWARF (.debug_info): a stripped vmlinux? Use the one with debug info (the -dbg or -debuginfo package)")
+    return not_found(
+               "no DWARF (.debug_info): a stripped vmlinux? Use the one with debug info (the -dbg or -debuginfo "
+               "package)")
         .in_file(path);
   if (!elf->little_endian())
     return not_implemented("big-endian ELF: bitfield offsets are converted for little-endian only").in_file(path);
@@ -904,8 +920,12 @@ Result<T> in_file(Result<T> r, const std::string& path) {
 }
 }  // namespace
 
-const VmlinuxElf& DwarfTypes::elf() const { return *impl_->elf; }
-uint32_t DwarfTypes::pointer_size() const { return impl_->pointer_size; }
+const VmlinuxElf& DwarfTypes::elf() const {
+  return *impl_->elf;
+}
+uint32_t DwarfTypes::pointer_size() const {
+  return impl_->pointer_size;
+}
 
 DwarfTypes::Stats DwarfTypes::stats() const {
   std::lock_guard lock(impl_->mutex);
@@ -922,7 +942,8 @@ Result<std::shared_ptr<const TypeLayout>> DwarfTypes::layout(std::string_view sp
   auto type = impl_->find_type(spelled, hint);
   if (!type) return std::move(type).error().in_file(impl_->elf->path());
   if (type->kind != TypeKind::Struct && type->kind != TypeKind::Union)
-    return bad_input(std::string(spelled) + " is " + type->to_string() + ", not a struct or union").in_file(impl_->elf->path());
+    return bad_input(std::string(spelled) + " is " + type->to_string() + ", not a struct or union")
+        .in_file(impl_->elf->path());
   return in_file(impl_->layout_of(type->die, 0), impl_->elf->path());
 }
 
@@ -944,7 +965,8 @@ Result<std::shared_ptr<const EnumType>> DwarfTypes::enumeration(std::string_view
 
 Result<std::shared_ptr<const EnumType>> DwarfTypes::enumeration(const TypeRef& type) {
   std::lock_guard lock(impl_->mutex);
-  if (type.kind != TypeKind::Enum || !type.die) return bad_input(type.to_string() + " is not an enum").in_file(impl_->elf->path());
+  if (type.kind != TypeKind::Enum || !type.die)
+    return bad_input(type.to_string() + " is not an enum").in_file(impl_->elf->path());
   return in_file(impl_->enum_of(type.die), impl_->elf->path());
 }
 

@@ -52,7 +52,9 @@ uint64_t KernelOpener::link_symbol(const char* name) const {
 Result<std::unique_ptr<Kernel>> KernelOpener::open() {
   kernel_.reset(new Kernel(dump_));
   if (dump_.info().vmcoreinfo) {
-    auto parsed = Vmcoreinfo::parse(*dump_.info().vmcoreinfo);
+    auto parsed =
+        Vmcoreinfo::parse(options_.ignore_derived_vmcoreinfo ? without_derived_vmcoreinfo(*dump_.info().vmcoreinfo)
+                                                             : *dump_.info().vmcoreinfo);
     if (parsed)
       kernel_->vmcoreinfo_ = std::move(*parsed);
     else
@@ -97,8 +99,8 @@ Status KernelOpener::open_vmlinux() {
     auto elf_id = kernel_->elf_->build_id();
     // VMCOREINFO prints BUILD-ID with %20phN: the first 20 bytes.
     if (dump_id && elf_id && !elf_id->starts_with(*dump_id) && !dump_id->starts_with(*elf_id))
-      return bad_input("vmlinux does not match this dump: the dump's BUILD-ID is " + *dump_id + ", " + path +
-                       "'s is " + *elf_id)
+      return bad_input("vmlinux does not match this dump: the dump's BUILD-ID is " + *dump_id + ", " + path + "'s is " +
+                       *elf_id)
           .in_file(path);
   }
   return {};
@@ -147,7 +149,8 @@ Status KernelOpener::check_arch() {
 Result<KernelOpener::Found> KernelOpener::find_kaslr() {
   if (auto f = from_options()) return *f;
   if (kernel_->vmcoreinfo_)
-    if (auto f = from_vmcoreinfo(*kernel_->vmcoreinfo_, KaslrSource::VmcoreinfoNote, "KERNELOFFSET in the VMCOREINFO note"))
+    if (auto f =
+            from_vmcoreinfo(*kernel_->vmcoreinfo_, KaslrSource::VmcoreinfoNote, "KERNELOFFSET in the VMCOREINFO note"))
       return *f;
   if (auto f = from_memory_vmcoreinfo()) return *f;
   if (auto f = from_qualcomm_imem()) return *f;
@@ -173,7 +176,8 @@ std::optional<KernelOpener::Found> KernelOpener::from_vmcoreinfo(const Vmcoreinf
   } else if (auto stext = info.symbol("_stext"); stext && link_symbol("_stext")) {
     // x86_64 prints KERNELOFFSET only when KASLR is on; SYMBOL(_stext) tells either way.
     f.kaslr_offset = *stext - link_symbol("_stext");
-    f.detail = "SYMBOL(_stext) in the VMCOREINFO " + std::string(source == KaslrSource::VmcoreinfoNote ? "note" : "text");
+    f.detail =
+        "SYMBOL(_stext) in the VMCOREINFO " + std::string(source == KaslrSource::VmcoreinfoNote ? "note" : "text");
   } else {
     return std::nullopt;
   }
@@ -200,8 +204,9 @@ std::optional<KernelOpener::Found> KernelOpener::from_memory_vmcoreinfo() {
       if (!n) continue;
       for (uint64_t off = 0; off + 64 <= *n; off += page) {
         if (std::memcmp(chunk.data() + off, "OSRELEASE=", 10) != 0) continue;
-        std::string text(reinterpret_cast<const char*>(chunk.data() + off),
-                         strnlen(reinterpret_cast<const char*>(chunk.data() + off), std::min<uint64_t>(page, *n - off)));
+        std::string text(
+            reinterpret_cast<const char*>(chunk.data() + off),
+            strnlen(reinterpret_cast<const char*>(chunk.data() + off), std::min<uint64_t>(page, *n - off)));
         auto info = Vmcoreinfo::parse(text);
         if (!info) continue;
         PhysAddr pa = range.start + at + off;
@@ -274,9 +279,10 @@ Result<KernelOpener::Found> KernelOpener::from_kernel_image(std::optional<uint64
   auto banner_pa = find_banner(known_kaslr);
   if (!banner_pa)
     return not_found(
-        "vmlinux does not match this dump: its linux_banner is nowhere in the dump's memory, and the dump has no "
-        "VMCOREINFO or IMEM record giving the KASLR offset (vmlinux: " +
-        first_line(elf_banner_) + "); give --kaslr-offset if the kernel image is in the dump")
+               "vmlinux does not match this dump: its linux_banner is nowhere in the dump's memory, and the dump has "
+               "no "
+               "VMCOREINFO or IMEM record giving the KASLR offset (vmlinux: " +
+               first_line(elf_banner_) + "); give --kaslr-offset if the kernel image is in the dump")
         .in_file(kernel_->vmlinux_path_);
   const uint64_t banner_link = link_symbol("linux_banner");
   Found f;
@@ -402,7 +408,9 @@ Status KernelOpener::build_x86_64(const Found& given) {
   if (options_.phys_offset) found.phys_offset = options_.phys_offset;
   if (!found.phys_offset) {
     auto banner_pa = find_banner(found.kaslr_offset);
-    if (!banner_pa) return not_found("phys_base is unknown (no VMCOREINFO) and the kernel image is not in the dump; give --phys-offset");
+    if (!banner_pa)
+      return not_found(
+          "phys_base is unknown (no VMCOREINFO) and the kernel image is not in the dump; give --phys-offset");
     found.phys_offset = banner_pa->value() - (link_symbol("linux_banner") + found.kaslr_offset - kX86_64StartKernelMap);
   }
   KernelLayout& layout = kernel_->layout_;
@@ -473,17 +481,18 @@ Status KernelOpener::verify_banner() {
                      "): without them nothing outside the linear map and the kernel image (vmemmap, vmalloc, "
                      "modules) can be read; keep page-table pages when filtering the dump");
   if (check.mapping && !check.agree())
-    return corrupt("kernel layout does not fit this dump's page tables: " + check.describe() +
-                   " (KASLR offset " + hex(k.layout_.kaslr_offset) + " from " + k.layout_.kaslr_detail + ")");
+    return corrupt("kernel layout does not fit this dump's page tables: " + check.describe() + " (KASLR offset " +
+                   hex(k.layout_.kaslr_offset) + " from " + k.layout_.kaslr_detail + ")");
   std::vector<std::byte> buf(elf_banner_.size());
   auto status = k.memory_->read_exact(at, buf);
   if (!status)
     return std::move(status).error().with_context("reading linux_banner at " + hex(at.value()) + " (KASLR offset " +
-                                                  hex(k.layout_.kaslr_offset) + " from " + k.layout_.kaslr_detail + ")");
+                                                  hex(k.layout_.kaslr_offset) + " from " + k.layout_.kaslr_detail +
+                                                  ")");
   std::string in_dump(reinterpret_cast<const char*>(buf.data()), buf.size());
   if (in_dump != elf_banner_)
-    return bad_input("vmlinux does not match this dump:\n  dump:    " + first_line(in_dump) + "\n  vmlinux: " +
-                     first_line(elf_banner_))
+    return bad_input("vmlinux does not match this dump:\n  dump:    " + first_line(in_dump) +
+                     "\n  vmlinux: " + first_line(elf_banner_))
         .in_file(k.vmlinux_path_);
   k.banner_ = elf_banner_;
   k.release_ = release_of(k.banner_);

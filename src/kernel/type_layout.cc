@@ -27,10 +27,8 @@ std::string TypeRef::to_string() const {
     case TypeKind::Function: return "function";
     case TypeKind::Enum:
     case TypeKind::Struct:
-    case TypeKind::Union:
-      return std::string(type_kind_name(kind)) + " " + (name.empty() ? "<anonymous>" : name);
-    case TypeKind::Pointer:
-      return (target ? target->to_string() : "void") + " *";
+    case TypeKind::Union: return std::string(type_kind_name(kind)) + " " + (name.empty() ? "<anonymous>" : name);
+    case TypeKind::Pointer: return (target ? target->to_string() : "void") + " *";
     case TypeKind::Array:
       return (target ? target->to_string() : "?") + " [" + (count ? std::to_string(*count) : "") + "]";
   }
@@ -52,10 +50,8 @@ Result<uint64_t> Member::read_unsigned(const ByteReader& object) const {
         RAMSIFT_TRY(uint32_t v, object.u32(offset));
         return uint64_t{v};
       }
-      case 8:
-        return object.u64(offset);
-      default:
-        return bad_input("member " + name + " is not an integer of 1, 2, 4 or 8 bytes: " + type.to_string());
+      case 8: return object.u64(offset);
+      default: return bad_input("member " + name + " is not an integer of 1, 2, 4 or 8 bytes: " + type.to_string());
     }
   }
   if (bit_size > 64) return bad_input("bitfield " + name + " is wider than 64 bits");

@@ -84,8 +84,12 @@ std::optional<int64_t> Vmcoreinfo::number(std::string_view name) const {
   return negative ? -static_cast<int64_t>(*u) : static_cast<int64_t>(*u);
 }
 
-std::optional<uint64_t> Vmcoreinfo::page_size() const { return unsigned_value("PAGESIZE", 10); }
+std::optional<uint64_t> Vmcoreinfo::page_size() const {
+  return unsigned_value("PAGESIZE", 10);
+}
 
-std::optional<uint64_t> Vmcoreinfo::kernel_offset() const { return unsigned_value("KERNELOFFSET", 16); }
+std::optional<uint64_t> Vmcoreinfo::kernel_offset() const {
+  return unsigned_value("KERNELOFFSET", 16);
+}
 
 }  // namespace ramsift

@@ -28,10 +28,15 @@ Status check_ident(std::span<const std::byte> bytes, const std::string& path) {
   ByteReader r(bytes, path);
   if (bytes.size() < 16) return bad_input("not an ELF file (" + std::to_string(bytes.size()) + " bytes)").in_file(path);
   RAMSIFT_TRY(auto magic, r.span(0, 4));
-  if (std::memcmp(magic.data(), "\x7f" "ELF", 4) != 0) return bad_input("not an ELF file (no \\x7fELF magic)").in_file(path);
+  if (std::memcmp(magic.data(),
+                  "\x7f"
+                  "ELF",
+                  4) != 0)
+    return bad_input("not an ELF file (no \\x7fELF magic)").in_file(path);
   RAMSIFT_TRY(uint8_t cls, r.u8(4));
   RAMSIFT_TRY(uint8_t data, r.u8(5));
-  if (cls != ELFCLASS32 && cls != ELFCLASS64) return corrupt("unknown ELF class " + std::to_string(cls)).in_file(path).at_offset(4);
+  if (cls != ELFCLASS32 && cls != ELFCLASS64)
+    return corrupt("unknown ELF class " + std::to_string(cls)).in_file(path).at_offset(4);
   if (data != ELFDATA2LSB && data != ELFDATA2MSB)
     return corrupt("unknown ELF data encoding " + std::to_string(data)).in_file(path).at_offset(5);
   uint64_t ehdr_size = cls == ELFCLASS64 ? 64 : 52;
@@ -69,13 +74,10 @@ Result<std::optional<std::string>> find_build_id(const ByteReader& file, uint64_
 ElfSymbol::Kind symbol_kind(unsigned type) {
   switch (type) {
     case STT_OBJECT:
-    case STT_TLS:
-      return ElfSymbol::Kind::Object;
+    case STT_TLS: return ElfSymbol::Kind::Object;
     case STT_FUNC:
-    case STT_GNU_IFUNC:
-      return ElfSymbol::Kind::Function;
-    default:
-      return ElfSymbol::Kind::Other;
+    case STT_GNU_IFUNC: return ElfSymbol::Kind::Function;
+    default: return ElfSymbol::Kind::Other;
   }
 }
 
@@ -87,10 +89,11 @@ Status read_sections(VmlinuxElf::Impl& d) {
     GElf_Shdr shdr;
     if (!gelf_getshdr(scn, &shdr)) return corrupt(elf_message("section header")).in_file(d.path);
     const char* name = elf_strptr(d.elf, shstrndx, shdr.sh_name);
-    VmlinuxElf::Impl::Section s{name ? name : "", shdr.sh_type, shdr.sh_flags, shdr.sh_addr, shdr.sh_offset,
-                                shdr.sh_size};
+    VmlinuxElf::Impl::Section s{name ? name : "", shdr.sh_type,   shdr.sh_flags,
+                                shdr.sh_addr,     shdr.sh_offset, shdr.sh_size};
     if (s.type != SHT_NOBITS && s.size > 0 && !file.span(s.offset, s.size))
-      return file.out_of_bounds(s.offset, s.size).with_context("section " + s.name + " lies beyond the end of the file");
+      return file.out_of_bounds(s.offset, s.size)
+          .with_context("section " + s.name + " lies beyond the end of the file");
     if (s.type == SHT_NOTE && !d.build_id) {
       RAMSIFT_TRY(d.build_id, find_build_id(file, s.offset, s.size));
     }
@@ -211,16 +214,40 @@ VmlinuxElf::VmlinuxElf(VmlinuxElf&&) noexcept = default;
 VmlinuxElf& VmlinuxElf::operator=(VmlinuxElf&&) noexcept = default;
 VmlinuxElf::~VmlinuxElf() = default;
 
-const std::string& VmlinuxElf::path() const { return impl_->path; }
-uint16_t VmlinuxElf::machine() const { return impl_->machine; }
-bool VmlinuxElf::is_64bit() const { return impl_->is_64bit; }
-bool VmlinuxElf::little_endian() const { return impl_->little_endian; }
-std::optional<std::string> VmlinuxElf::build_id() const { return impl_->build_id; }
-size_t VmlinuxElf::symbol_count() const { return impl_->symbols.size(); }
+const std::string& VmlinuxElf::path() const {
+  return impl_->path;
+}
+uint16_t VmlinuxElf::machine() const {
+  return impl_->machine;
+}
+bool VmlinuxElf::is_64bit() const {
+  return impl_->is_64bit;
+}
+bool VmlinuxElf::little_endian() const {
+  return impl_->little_endian;
+}
+std::optional<std::string> VmlinuxElf::build_id() const {
+  return impl_->build_id;
+}
+size_t VmlinuxElf::symbol_count() const {
+  return impl_->symbols.size();
+}
 
 bool VmlinuxElf::has_section(std::string_view name) const {
   return std::any_of(impl_->sections.begin(), impl_->sections.end(),
                      [&](const Impl::Section& s) { return s.name == name; });
+}
+
+std::optional<bool> VmlinuxElf::section_contains(std::string_view name, std::string_view needle) const {
+  for (const Impl::Section& s : impl_->sections) {
+    if (s.name != name || s.type == SHT_NOBITS) continue;
+    ByteReader file(impl_->file, impl_->path);
+    auto bytes = file.span(s.offset, s.size);
+    if (!bytes) return std::nullopt;
+    std::string_view text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+    return text.find(needle) != std::string_view::npos;
+  }
+  return std::nullopt;
 }
 
 Result<std::span<const std::byte>> VmlinuxElf::bytes_at(uint64_t address, uint64_t size) const {
@@ -247,7 +274,8 @@ Result<std::string> VmlinuxElf::linux_banner() const {
     if (!bytes) continue;
     std::string_view text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
     size_t nul = text.find('\0');
-    if (nul == std::string_view::npos && sym->size) return corrupt("linux_banner is not NUL-terminated").in_file(impl_->path);
+    if (nul == std::string_view::npos && sym->size)
+      return corrupt("linux_banner is not NUL-terminated").in_file(impl_->path);
     return std::string(text.substr(0, nul));
   }
   return fault("linux_banner at " + hex(sym->address) + " is not in a section with file contents (.bss?)")

@@ -95,7 +95,10 @@ void print_json(const Dump& dump, std::ostream& out) {
   for (const std::string& f : info.files) j.value(f);
   j.end_array();
   j.key("arch");
-  if (info.arch.empty()) j.null(); else j.value(info.arch);
+  if (info.arch.empty())
+    j.null();
+  else
+    j.value(info.arch);
   j.key("elf_machine");
   j.value(static_cast<unsigned>(info.elf_machine));
   j.key("page_size");
@@ -103,7 +106,10 @@ void print_json(const Dump& dump, std::ostream& out) {
   j.key("release");
   j.value(info.release);
   j.key("phys_base");
-  if (info.phys_base) j.value(*info.phys_base); else j.null();
+  if (info.phys_base)
+    j.value(*info.phys_base);
+  else
+    j.null();
   j.key("prstatus_count");
   j.value(info.prstatus_count);
   j.key("memory_bytes");
@@ -130,14 +136,20 @@ void print_json(const Dump& dump, std::ostream& out) {
     j.key("path");
     j.value(f.path);
     j.key("base");
-    if (f.base) j.value(f.base->value()); else j.null();
+    if (f.base)
+      j.value(f.base->value());
+    else
+      j.null();
     j.key("size");
     j.value(f.size);
     j.end_object();
   }
   j.end_array();
   j.key("vmcoreinfo");
-  if (info.vmcoreinfo) j.value(*info.vmcoreinfo); else j.null();
+  if (info.vmcoreinfo)
+    j.value(*info.vmcoreinfo);
+  else
+    j.null();
   j.key("problems");
   j.begin_array();
   for (const Error& e : dump.problems()) j.value(e.to_string());

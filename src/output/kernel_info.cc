@@ -22,8 +22,8 @@ KernelInfo gather_kernel_info(const Kernel& kernel) {
   add("kaslr_offset", hex(l.kaslr_offset));
   add("kaslr_found_by", std::string(kaslr_source_name(l.kaslr_source)) + ": " + l.kaslr_detail);
   add("page_size", std::to_string(kernel.page_size()));
+  add("va_bits", std::to_string(l.va_bits));
   if (l.arch == "arm64") {
-    add("va_bits", std::to_string(l.va_bits));
     add("phys_offset", hex(l.phys_offset));
     add("kimage_voffset", hex(l.kimage_voffset));
     add("page_offset", hex(l.direct_map.value()));
@@ -56,8 +56,8 @@ KernelInfo gather_kernel_info(const Kernel& kernel) {
         } else {
           add("page_owner", "on, struct page_owner " + std::to_string(walker->layout().size) + " bytes at page_ext + " +
                                 std::to_string(walker->page_owner_offset()));
-          add("stack_depot", depot->layout().storage + ", " + std::to_string(depot->layout().pools_in_use) +
-                                 " pools" + (depot->layout().index_plus_1 ? ", pool_index_plus_1" : ""));
+          add("stack_depot", depot->layout().storage + ", " + std::to_string(depot->layout().pools_in_use) + " pools" +
+                                 (depot->layout().index_plus_1 ? ", pool_index_plus_1" : ""));
           // What page_owner itself costs: the page_ext arrays of every
           // section that has one, and the depot's pools (DEPOT_POOL_ORDER 2).
           uint64_t ext_bytes = 0;
@@ -65,8 +65,8 @@ KernelInfo gather_kernel_info(const Kernel& kernel) {
             if (auto ext = model->page_ext_address(pfn); ext && *ext)
               ext_bytes += model->pages_per_section() * model->page_ext_size();
           uint64_t depot_bytes = depot->layout().pools_in_use * (kernel.page_size() << 2);
-          add("page_owner_cost", human_size(ext_bytes) + " of page_ext, " + human_size(depot_bytes) +
-                                     " of stack depot pools");
+          add("page_owner_cost",
+              human_size(ext_bytes) + " of page_ext, " + human_size(depot_bytes) + " of stack depot pools");
         }
       }
     }

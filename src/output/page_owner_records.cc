@@ -37,11 +37,17 @@ void json_record(std::ostream& os, const PageOwnerRecord& r) {
   j.value(r.gfp_flags);
   auto opt_int = [&](const char* k, const std::optional<int32_t>& v) {
     j.key(k);
-    if (v) j.value(static_cast<int64_t>(*v)); else j.null();
+    if (v)
+      j.value(static_cast<int64_t>(*v));
+    else
+      j.null();
   };
   auto opt_u64 = [&](const char* k, const std::optional<uint64_t>& v) {
     j.key(k);
-    if (v) j.value(*v); else j.null();
+    if (v)
+      j.value(*v);
+    else
+      j.null();
   };
   opt_int("pid", r.pid);
   opt_int("tgid", r.tgid);
@@ -60,13 +66,19 @@ void json_record(std::ostream& os, const PageOwnerRecord& r) {
   j.key("page_flags_text");
   j.value(r.page_flags_text);
   j.key("stack_handle");
-  if (r.stack_handle) j.value(static_cast<uint64_t>(*r.stack_handle)); else j.null();
+  if (r.stack_handle)
+    j.value(static_cast<uint64_t>(*r.stack_handle));
+  else
+    j.null();
   j.key("stack");
   j.begin_array();
   for (const std::string& f : r.stack) j.value(f);
   j.end_array();
   j.key("last_migrate_reason");
-  if (r.last_migrate_reason) j.value(*r.last_migrate_reason); else j.null();
+  if (r.last_migrate_reason)
+    j.value(*r.last_migrate_reason);
+  else
+    j.null();
   j.key("slab_cache_page");
   j.value(r.slab_cache_page);
   j.key("memcg");
@@ -102,7 +114,9 @@ void json_record(std::ostream& os, const PageOwnerRecord& r) {
 RecordWriter::RecordWriter(std::ostream& out, OutputFormat format, const PageOwnerTextFormat& text_format)
     : out_(out), format_(format), text_format_(text_format) {}
 
-RecordWriter::~RecordWriter() { finish(); }
+RecordWriter::~RecordWriter() {
+  finish();
+}
 
 void RecordWriter::flush_if_full() {
   if (buffer_.size() < kFlushAt) return;

@@ -73,6 +73,10 @@ void print_tasks(const TaskList& list, OutputFormat format, std::ostream& out, c
         j.value(t.cgroup);
         j.key("memcg");
         j.value(t.memcg);
+        if (t.start_time_ns) {
+          j.key("start_time_ns");
+          j.value(*t.start_time_ns);
+        }
         j.end_object();
       }
       j.end_array();
@@ -80,7 +84,7 @@ void print_tasks(const TaskList& list, OutputFormat format, std::ostream& out, c
       break;
     }
     case OutputFormat::Csv:
-      out << "pid,tgid,ppid,comm,state,kernel_thread,task,cgroup,memcg\n";
+      out << "pid,tgid,ppid,comm,state,kernel_thread,task,cgroup,memcg,start_time_ns\n";
       for (const Task& t : list.tasks) {
         if (!shown(t)) continue;
         out << t.pid << ',' << t.tgid << ',' << t.ppid << ',';
@@ -89,6 +93,8 @@ void print_tasks(const TaskList& list, OutputFormat format, std::ostream& out, c
         write_csv_field(out, t.cgroup);
         out << ',';
         write_csv_field(out, t.memcg);
+        out << ',';
+        if (t.start_time_ns) out << *t.start_time_ns;
         out << '\n';
       }
       break;

@@ -53,12 +53,13 @@ void print_text(const std::vector<VtopEntry>& entries, std::ostream& out) {
       bool last = i + 1 == e.steps.size();
       std::string note;
       if (last && e.translation && e.translation->page_size > 4096 && s.level != std::string("PTE"))
-        note =
-            "  " + size_name(e.translation->page_size) + " page at " + hex_digits(e.translation->mapping_start().value());
+        note = "  " + size_name(e.translation->page_size) + " page at " +
+               hex_digits(e.translation->mapping_start().value());
       else if (last && !e.translation)
         note = "  " + e.error;
       std::snprintf(line, sizeof line, "  %-5s  %16s  %5s  %16s  %16s", s.level, hex_digits(s.table.value()).c_str(),
-                    hex_digits(s.index).c_str(), hex_digits(s.entry_address.value()).c_str(), hex_digits(s.entry).c_str());
+                    hex_digits(s.index).c_str(), hex_digits(s.entry_address.value()).c_str(),
+                    hex_digits(s.entry).c_str());
       out << line << note << '\n';
     }
   }

@@ -14,9 +14,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // Kernel top-level source directories: a path is cut before the first.
-constexpr const char* kTopDirs[] = {"arch/", "block/", "certs/", "crypto/", "drivers/", "fs/",    "include/",
-                                    "init/", "io_uring/", "ipc/", "kernel/", "lib/",  "mm/",    "net/",
-                                    "rust/", "samples/", "security/", "sound/", "virt/", "scripts/"};
+constexpr const char* kTopDirs[] = {"arch/", "block/",    "certs/",    "crypto/", "drivers/", "fs/",     "include/",
+                                    "init/", "io_uring/", "ipc/",      "kernel/", "lib/",     "mm/",     "net/",
+                                    "rust/", "samples/",  "security/", "sound/",  "virt/",    "scripts/"};
 
 std::string source_path(const std::string& path) {
   size_t best = std::string::npos;
@@ -68,7 +68,6 @@ struct SourceLines::Impl {
   std::map<std::string, std::optional<Ko>> kos;
   std::map<std::string, std::string> ko_files;  // module name -> file, found once
   bool indexed = false;
-
 
   void index_modules() {
     indexed = true;

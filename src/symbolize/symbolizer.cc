@@ -22,7 +22,9 @@ std::string hex_plain(uint64_t v) {
 }
 
 // "+0x1c/0x80"
-std::string offset_size(uint64_t offset, uint64_t size) { return "+" + hex_plain(offset) + "/" + hex_plain(size); }
+std::string offset_size(uint64_t offset, uint64_t size) {
+  return "+" + hex_plain(offset) + "/" + hex_plain(size);
+}
 
 // Mapping symbols that find_kallsyms_symbol() skips. 6.4+ (module_symbol.h):
 // ".L*", "L0*", "$*". Before: ".L*" and ARM's "$a", "$x", "$t", "$d" (alone or "$x.*").

@@ -32,8 +32,7 @@ class WrappingMemory final : public PhysicalMemory {
   Result<size_t> read(PhysAddr addr, std::span<std::byte> out) const override {
     if (addr.value() >> 62 & 1) return Error(ErrorCode::NoData, "excluded page");
     if (bytes_.empty()) return Error(ErrorCode::Fault, "no memory");
-    for (size_t i = 0; i < out.size(); ++i)
-      out[i] = static_cast<std::byte>(bytes_[(addr.value() + i) % bytes_.size()]);
+    for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::byte>(bytes_[(addr.value() + i) % bytes_.size()]);
     return out.size();
   }
   uint64_t u64(uint64_t pa, bool big_endian) const {

@@ -242,7 +242,7 @@ def compare(label, requests, answers, expected_of):
 
 
 def ramsift_info(ramsift, dump):
-    result = subprocess.run([ramsift, "info", "--format", "json", dump], capture_output=True, text=True)
+    result = subprocess.run([ramsift, "info", "--no-kernel", "--format", "json", dump], capture_output=True, text=True)
     if result.returncode != 0:
         raise TestFailure(f"ramsift info {dump} exited {result.returncode}: {result.stderr.strip()}")
     return json.loads(result.stdout)

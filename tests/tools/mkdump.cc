@@ -32,12 +32,18 @@ Status write(const SpecMemory& memory, const std::string& format, const std::str
       rest.erase(0, word.size());
       return true;
     };
-    if (take("none")) options.codec = KdumpCodec::None;
-    else if (take("zlib")) options.codec = KdumpCodec::Zlib;
-    else if (take("lzo")) options.codec = KdumpCodec::Lzo;
-    else if (take("snappy")) options.codec = KdumpCodec::Snappy;
-    else if (take("zstd")) options.codec = KdumpCodec::Zstd;
-    else return bad_input("unknown codec in " + format);
+    if (take("none"))
+      options.codec = KdumpCodec::None;
+    else if (take("zlib"))
+      options.codec = KdumpCodec::Zlib;
+    else if (take("lzo"))
+      options.codec = KdumpCodec::Lzo;
+    else if (take("snappy"))
+      options.codec = KdumpCodec::Snappy;
+    else if (take("zstd"))
+      options.codec = KdumpCodec::Zstd;
+    else
+      return bad_input("unknown codec in " + format);
     while (!rest.empty()) {
       if (take("-flat")) {
         options.flattened = true;
@@ -47,7 +53,8 @@ Status write(const SpecMemory& memory, const std::string& format, const std::str
         if (rest.find_first_not_of("0123456789") == std::string::npos) rest.clear();
       } else if (take("-v")) {
         options.header_version = std::stoi(rest);
-        rest.erase(0, rest.find_first_not_of("0123456789") == std::string::npos ? rest.size() : rest.find_first_not_of("0123456789"));
+        rest.erase(0, rest.find_first_not_of("0123456789") == std::string::npos ? rest.size()
+                                                                                : rest.find_first_not_of("0123456789"));
       } else {
         return bad_input("unknown suffix in " + format);
       }

@@ -72,13 +72,27 @@ class Error {
 };
 
 // Convenience constructors.
-inline Error corrupt(std::string message) { return Error(ErrorCode::Corrupt, std::move(message)); }
-inline Error no_data(std::string message) { return Error(ErrorCode::NoData, std::move(message)); }
-inline Error fault(std::string message) { return Error(ErrorCode::Fault, std::move(message)); }
-inline Error bad_input(std::string message) { return Error(ErrorCode::BadInput, std::move(message)); }
-inline Error not_found(std::string message) { return Error(ErrorCode::NotFound, std::move(message)); }
-inline Error io_error(std::string message) { return Error(ErrorCode::Io, std::move(message)); }
-inline Error not_implemented(std::string message) { return Error(ErrorCode::NotImplemented, std::move(message)); }
+inline Error corrupt(std::string message) {
+  return Error(ErrorCode::Corrupt, std::move(message));
+}
+inline Error no_data(std::string message) {
+  return Error(ErrorCode::NoData, std::move(message));
+}
+inline Error fault(std::string message) {
+  return Error(ErrorCode::Fault, std::move(message));
+}
+inline Error bad_input(std::string message) {
+  return Error(ErrorCode::BadInput, std::move(message));
+}
+inline Error not_found(std::string message) {
+  return Error(ErrorCode::NotFound, std::move(message));
+}
+inline Error io_error(std::string message) {
+  return Error(ErrorCode::Io, std::move(message));
+}
+inline Error not_implemented(std::string message) {
+  return Error(ErrorCode::NotImplemented, std::move(message));
+}
 
 // "0x1f00" formatting used in messages everywhere.
 std::string hex(uint64_t value);
@@ -137,13 +151,13 @@ using Status = Result<void>;
 // Early return on error: RAMSIFT_TRY(auto x, expr); or RAMSIFT_TRY_STATUS(expr);
 #define RAMSIFT_CONCAT_INNER(a, b) a##b
 #define RAMSIFT_CONCAT(a, b) RAMSIFT_CONCAT_INNER(a, b)
-#define RAMSIFT_TRY_IMPL(tmp, decl, expr) \
-  auto tmp = (expr);                      \
+#define RAMSIFT_TRY_IMPL(tmp, decl, expr)  \
+  auto tmp = (expr);                       \
   if (!tmp) return std::move(tmp).error(); \
   decl = std::move(*tmp)
 #define RAMSIFT_TRY(decl, expr) RAMSIFT_TRY_IMPL(RAMSIFT_CONCAT(ramsift_try_, __LINE__), decl, expr)
-#define RAMSIFT_TRY_STATUS(expr)                           \
-  do {                                                     \
-    auto ramsift_status_ = (expr);                         \
+#define RAMSIFT_TRY_STATUS(expr)                                     \
+  do {                                                               \
+    auto ramsift_status_ = (expr);                                   \
     if (!ramsift_status_) return std::move(ramsift_status_).error(); \
   } while (0)

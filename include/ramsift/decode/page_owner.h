@@ -92,7 +92,8 @@ struct PageOwnerTextFormat {
   bool operator==(const PageOwnerTextFormat&) const = default;
 };
 
-// The format of a named kernel release series, for tests and the dump decoder:
+// The format of a named mainline release series, for tests (the dump decoder
+// decides by evidence, version_facts.h):
 // "6.1" -> TgidFreeTs + decimal PFN, "6.12" -> Tgid + hex PFN.
 PageOwnerTextFormat page_owner_text_format_of(unsigned major, unsigned minor);
 

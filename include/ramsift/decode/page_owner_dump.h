@@ -40,8 +40,8 @@
 namespace ramsift {
 
 struct PageOwnerWalkOptions {
-  uint64_t first_pfn = 0;                // 0: min_low_pfn, as reading from offset 0
-  std::optional<uint64_t> end_pfn;       // exclusive; default max_pfn
+  uint64_t first_pfn = 0;           // 0: min_low_pfn, as reading from offset 0
+  std::optional<uint64_t> end_pfn;  // exclusive; default max_pfn
   bool freed = false;
 };
 
@@ -108,7 +108,7 @@ class PageOwnerWalker {
   PageOwnerWalkOptions options_;
   PageOwnerTextFormat format_;
   PageOwnerLayout layout_;
-  uint64_t owner_offset_ = 0;       // page_owner_ops.offset
+  uint64_t owner_offset_ = 0;  // page_owner_ops.offset
   uint64_t ext_owner_bit_ = 0, ext_allocated_bit_ = 1;
   uint64_t pfn_ = 0, end_ = 0;
   PageOwnerWalkStats stats_;

@@ -70,6 +70,9 @@ struct TaskLayout {
   // kthread.full_name (both in 6.1; absent: not read).
   std::optional<uint64_t> worker_private;
   uint64_t kthread_full_name = 0;
+  // task_struct.start_time (u64, ns of CLOCK_MONOTONIC at fork: ktime_get_ns()
+  // in copy_process()); absent from the DWARF: not read.
+  std::optional<uint64_t> start_time;
 };
 
 struct Task {
@@ -85,6 +88,9 @@ struct Task {
   uint32_t exit_state = 0;
   uint32_t flags = 0;
   std::string cgroup, memcg;
+  // When the task was forked (task_struct.start_time, CLOCK_MONOTONIC ns);
+  // empty when the kernel's DWARF has no such member.
+  std::optional<uint64_t> start_time_ns;
 
   bool leader() const { return pid == tgid; }
   // PF_KTHREAD (0x00200000, the same value since v2.6.27; a macro, so not in DWARF).

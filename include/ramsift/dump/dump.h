@@ -45,18 +45,18 @@ struct AuxFile {
 };
 
 struct DumpInfo {
-  std::string format;              // "ELF core", "kdump-compressed", "Qualcomm ramdump", "raw"
-  std::vector<std::string> files;  // every file the memory comes from
-  uint16_t elf_machine = 0;        // EM_X86_64, EM_AARCH64, ... where the format tells; 0 if not
-  std::string arch;                // "x86_64", "arm64", ... or empty when the dump does not say
-  uint32_t page_size = 0;          // 0 when the format does not say
+  std::string format;                     // "ELF core", "kdump-compressed", "Qualcomm ramdump", "raw"
+  std::vector<std::string> files;         // every file the memory comes from
+  uint16_t elf_machine = 0;               // EM_X86_64, EM_AARCH64, ... where the format tells; 0 if not
+  std::string arch;                       // "x86_64", "arm64", ... or empty when the dump does not say
+  uint32_t page_size = 0;                 // 0 when the format does not say
   std::optional<std::string> vmcoreinfo;  // raw VMCOREINFO text, unparsed
   std::optional<uint64_t> phys_base;      // kdump sub-header
-  std::string release;             // kdump header utsname.release, when present
-  unsigned prstatus_count = 0;     // NT_PRSTATUS notes (CPUs)
-  uint64_t excluded_pages = 0;     // pages described but not dumped
-  bool flattened = false;          // read from makedumpfile's flattened (-F) stream
-  unsigned split_parts = 0;        // > 1 for a --split set
+  std::string release;                    // kdump header utsname.release, when present
+  unsigned prstatus_count = 0;            // NT_PRSTATUS notes (CPUs)
+  uint64_t excluded_pages = 0;            // pages described but not dumped
+  bool flattened = false;                 // read from makedumpfile's flattened (-F) stream
+  unsigned split_parts = 0;               // > 1 for a --split set
   std::vector<AuxFile> aux_files;
 };
 

@@ -25,8 +25,8 @@ struct WriteSource {
   std::string arch = "x86_64";  // sets e_machine / the kdump utsname machine
   uint32_t page_size = 4096;
   std::optional<std::string> vmcoreinfo;
-  std::string release;               // utsname release for the kdump header
-  std::optional<uint64_t> phys_base;  // kdump sub-header
+  std::string release;                        // utsname release for the kdump header
+  std::optional<uint64_t> phys_base;          // kdump sub-header
   std::function<bool(uint64_t pfn)> include;  // null: every page
 };
 
@@ -46,9 +46,9 @@ const char* kdump_codec_name(KdumpCodec codec);
 
 struct KdumpWriteOptions {
   KdumpCodec codec = KdumpCodec::Zlib;
-  int header_version = 6;   // makedumpfile writes 1..6 over its history
-  bool flattened = false;   // makedumpfile -F / QEMU's kdump output
-  unsigned split_parts = 1; // > 1: makedumpfile --split; files are path.1 .. path.N
+  int header_version = 6;        // makedumpfile writes 1..6 over its history
+  bool flattened = false;        // makedumpfile -F / QEMU's kdump output
+  unsigned split_parts = 1;      // > 1: makedumpfile --split; files are path.1 .. path.N
   unsigned prstatus_notes = 1;   // NT_PRSTATUS notes (CPUs) in the note area, version >= 4
   bool share_zero_pages = true;  // all-zero pages point at one stored zero page (makedumpfile -d 1)
 };

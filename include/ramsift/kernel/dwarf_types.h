@@ -211,9 +211,9 @@ class DwarfTypes {
 
   // Counters for benchmarks and tests.
   struct Stats {
-    size_t compile_units = 0;       // listed (0 until the first lookup)
+    size_t compile_units = 0;  // listed (0 until the first lookup)
     size_t compile_units_indexed = 0;
-    size_t dies_visited = 0;        // top-level DIEs and enumerators read while indexing
+    size_t dies_visited = 0;  // top-level DIEs and enumerators read while indexing
     size_t layouts_resolved = 0;
   };
   Stats stats() const;

@@ -43,9 +43,9 @@ struct KallsymsTables {
   VirtAddr names;
   VirtAddr token_table;
   VirtAddr token_index;
-  std::optional<VirtAddr> offsets;        // with relative_base
+  std::optional<VirtAddr> offsets;  // with relative_base
   std::optional<VirtAddr> relative_base;
-  std::optional<VirtAddr> addresses;      // old absolute form
+  std::optional<VirtAddr> addresses;  // old absolute form
   unsigned pointer_size = 8;
 };
 

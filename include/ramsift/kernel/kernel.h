@@ -64,18 +64,29 @@ struct KernelOptions {
   std::optional<unsigned> va_bits;         // arm64
   std::string arch;                        // when neither the dump nor vmlinux says
   TranslationMode translation = TranslationMode::FastPath;
+  // Leave out the VMCOREINFO keys `ramsift extract` derived (it lists them
+  // in kDerivedVmcoreinfoKey): KASLR and the layout are found in memory as
+  // in the dump the extract came from (the matrix samples' tests).
+  bool ignore_derived_vmcoreinfo = false;
 };
+
+// The VMCOREINFO key in which `ramsift extract` lists the keys it derived
+// (comma separated) rather than copied from the dump.
+inline constexpr const char* kDerivedVmcoreinfoKey = "RAMSIFT_DERIVED";
+// The VMCOREINFO text without the keys kDerivedVmcoreinfoKey lists (and
+// without that key).
+std::string without_derived_vmcoreinfo(const std::string& text);
 
 enum class KaslrSource { Option, VmcoreinfoNote, VmcoreinfoInMemory, QualcommImem, KernelImage };
 const char* kaslr_source_name(KaslrSource source);
 
 struct KernelLayout {
-  std::string arch;         // "x86_64", "arm64"
+  std::string arch;  // "x86_64", "arm64"
   unsigned page_shift = 12;
-  unsigned va_bits = 48;    // arm64 VA_BITS; x86_64 48 or 57
+  unsigned va_bits = 48;  // arm64 VA_BITS; x86_64 48 or 57
   uint64_t kaslr_offset = 0;
   KaslrSource kaslr_source = KaslrSource::Option;
-  std::string kaslr_detail;  // "KERNELOFFSET in the VMCOREINFO note", "OCIMEM.BIN at 0x146806d0", ...
+  std::string kaslr_detail;     // "KERNELOFFSET in the VMCOREINFO note", "OCIMEM.BIN at 0x146806d0", ...
   uint64_t phys_offset = 0;     // arm64 memstart_addr; x86_64 phys_base
   uint64_t kimage_voffset = 0;  // arm64
   VirtAddr direct_map;          // arm64 PAGE_OFFSET; x86_64 page_offset_base
@@ -162,9 +173,14 @@ Result<std::string> find_vmlinux(std::span<const std::string> symbol_dirs, const
                                  const std::string& release);
 
 // A file that may be zstd-compressed (name ending in .zst): the path of its
-// plain bytes (a decompressed copy kept in the cache directory,
-// $XDG_CACHE_HOME/ramsift or ~/.cache/ramsift, reused while the source is
-// unchanged).
+// plain bytes, a decompressed copy kept in the cache directory
+// ($RAMSIFT_CACHE, else $XDG_CACHE_HOME/ramsift, else ~/.cache/ramsift, else
+// a 0700 folder of the user's under the temporary directory; docs/exit-codes.md),
+// reused while the source is unchanged and the copy is whole. A copy is
+// written beside, fsynced, checked (the frame's size, an ELF header) and
+// renamed into place; a bad one is made again. RAMSIFT_CACHE=off, or a
+// directory another user could write to, keeps copies in a private folder
+// removed at exit.
 Result<std::string> plain_file(const std::string& path);
 
 }  // namespace ramsift

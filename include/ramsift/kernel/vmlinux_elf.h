@@ -24,8 +24,8 @@
 // called from any thread.
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -44,7 +44,7 @@ struct ElfSymbol {
   uint64_t address = 0;  // st_value: link-time virtual address
   uint64_t size = 0;     // st_size; 0 when the assembler did not say
   Kind kind = Kind::Other;
-  bool global = false;   // STB_GLOBAL or STB_WEAK
+  bool global = false;  // STB_GLOBAL or STB_WEAK
   // The STT_FILE symbol in effect for a local symbol ("page_owner.c"): the
   // file that defines it. Empty for global symbols, which the linker sorts
   // apart from their file.
@@ -78,6 +78,10 @@ class VmlinuxElf {
   // File bytes at [address, address + size) of an allocated section with
   // contents (not .bss). Fault if no section holds the whole range.
   Result<std::span<const std::byte>> bytes_at(uint64_t address, uint64_t size) const;
+  // Whether the file bytes of section `name` hold `needle` (a format string
+  // in .rodata: what the kernel prints, as its own source wrote it); nullopt
+  // when the file has no such section with contents.
+  std::optional<bool> section_contains(std::string_view name, std::string_view needle) const;
 
   // Lookups. When a name is defined more than once (static symbols of
   // different files), symbol() prefers a global one, then the first in the

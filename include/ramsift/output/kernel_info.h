@@ -14,7 +14,7 @@ namespace ramsift {
 
 struct KernelInfo {
   std::vector<std::pair<std::string, std::string>> facts;  // in print order; keys are snake_case
-  std::vector<Error> problems;                              // parts that could not be read
+  std::vector<Error> problems;                             // parts that could not be read
 };
 
 KernelInfo gather_kernel_info(const Kernel& kernel);

@@ -73,7 +73,8 @@ class Output {
     return Output(f, path);
   }
   Status write(const void* data, size_t n) {
-    if (n && std::fwrite(data, 1, n, file_.get()) != n) return io_error(std::strerror(errno)).in_file(path_).at_offset(pos_);
+    if (n && std::fwrite(data, 1, n, file_.get()) != n)
+      return io_error(std::strerror(errno)).in_file(path_).at_offset(pos_);
     pos_ += n;
     return {};
   }
@@ -189,7 +190,9 @@ Status write_elf_core(const WriteSource& source, const std::string& path, const 
   const uint64_t shstrtab_off = data_end;
 
   Bytes head;
-  head.text("\x7f" "ELF");
+  head.text(
+      "\x7f"
+      "ELF");
   head.u8(2);  // ELFCLASS64
   head.u8(1);  // ELFDATA2LSB
   head.u8(1);  // EV_CURRENT
@@ -200,7 +203,7 @@ Status write_elf_core(const WriteSource& source, const std::string& path, const 
   head.u64(0);  // e_entry
   head.u64(phoff);
   head.u64(shoff);
-  head.u32(0);  // e_flags
+  head.u32(0);                     // e_flags
   head.u16(qemu ? 8 : kEhdrSize);  // QEMU 7.2 wrote sizeof(a pointer)
   head.u16(kPhdrSize);
   head.u16(xnum ? kPnXnum : static_cast<uint16_t>(phnum));

@@ -86,7 +86,8 @@ class Sink {
     return s;
   }
   Sink() = default;
-  Sink(Sink&& o) noexcept : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)), flattened_(o.flattened_), stream_(o.stream_) {}
+  Sink(Sink&& o) noexcept
+      : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)), flattened_(o.flattened_), stream_(o.stream_) {}
   Sink& operator=(Sink&&) = delete;
   ~Sink() {
     if (fd_ >= 0) ::close(fd_);
@@ -108,7 +109,8 @@ class Sink {
       put64be(end + 8, ~uint64_t{0});
       RAMSIFT_TRY_STATUS(append(end));
     }
-    if (::close(std::exchange(fd_, -1)) != 0) return io_error(std::string("close: ") + std::strerror(errno)).in_file(path_);
+    if (::close(std::exchange(fd_, -1)) != 0)
+      return io_error(std::string("close: ") + std::strerror(errno)).in_file(path_);
     return {};
   }
 
@@ -146,7 +148,14 @@ class Compressor {
     bound = std::max<size_t>(bound, ZSTD_compressBound(page_size));
     out_.resize(bound);
     if (codec == KdumpCodec::Lzo) lzo_work_.resize(LZO1X_1_MEM_COMPRESS);
-    if (codec == KdumpCodec::Zstd) zstd_ = ZSTD_createCCtx();
+    if (codec == KdumpCodec::Zstd && (zstd_ = ZSTD_createCCtx())) {
+      // A checksum in every page's frame: a flipped byte in the file is a
+      // Corrupt page when read (ZSTD_decompressDCtx checks it), never
+      // silently different memory. makedumpfile, crash, libkdumpfile and
+      // drgn decompress such frames as any other.
+      ZSTD_CCtx_setParameter(zstd_, ZSTD_c_compressionLevel, 1);
+      ZSTD_CCtx_setParameter(zstd_, ZSTD_c_checksumFlag, 1);
+    }
   }
   ~Compressor() {
     if (zstd_) ZSTD_freeCCtx(zstd_);
@@ -159,8 +168,7 @@ class Compressor {
     auto* dst = reinterpret_cast<unsigned char*>(out_.data());
     size_t n = 0;
     switch (codec_) {
-      case KdumpCodec::None:
-        return false;
+      case KdumpCodec::None: return false;
       case KdumpCodec::Zlib: {
         uLongf len = out_.size();
         if (compress2(dst, &len, src, page.size(), Z_BEST_SPEED) != Z_OK) return false;
@@ -177,14 +185,15 @@ class Compressor {
       }
       case KdumpCodec::Snappy: {
         size_t len = out_.size();
-        if (snappy_compress(reinterpret_cast<const char*>(src), page.size(), reinterpret_cast<char*>(dst), &len) != SNAPPY_OK)
+        if (snappy_compress(reinterpret_cast<const char*>(src), page.size(), reinterpret_cast<char*>(dst), &len) !=
+            SNAPPY_OK)
           return false;
         n = len;
         break;
       }
       case KdumpCodec::Zstd: {
         if (!zstd_) return false;
-        n = ZSTD_compressCCtx(zstd_, dst, out_.size(), src, page.size(), 1);
+        n = ZSTD_compress2(zstd_, dst, out_.size(), src, page.size());
         if (ZSTD_isError(n)) return false;
         break;
       }
@@ -205,7 +214,9 @@ class Compressor {
 bool test_bit(const std::vector<std::byte>& bitmap, uint64_t pfn) {
   return (static_cast<uint8_t>(bitmap[pfn / 8]) >> (pfn % 8)) & 1;
 }
-void set_bit(std::vector<std::byte>& bitmap, uint64_t pfn) { bitmap[pfn / 8] |= std::byte(1u << (pfn % 8)); }
+void set_bit(std::vector<std::byte>& bitmap, uint64_t pfn) {
+  bitmap[pfn / 8] |= std::byte(1u << (pfn % 8));
+}
 
 struct Layout {
   uint64_t max_mapnr = 0;
@@ -289,7 +300,8 @@ void append_note(std::vector<std::byte>& out, const std::string& name, uint32_t 
 // Appends page data and descriptors in large writes.
 class PartWriter {
  public:
-  PartWriter(Sink& sink, uint64_t desc_offset, uint64_t data_offset) : sink_(sink), desc_at_(desc_offset), data_at_(data_offset) {}
+  PartWriter(Sink& sink, uint64_t desc_offset, uint64_t data_offset)
+      : sink_(sink), desc_at_(desc_offset), data_at_(data_offset) {}
 
   uint64_t data_position() const { return data_at_ + data_.size(); }
   Status add_data(std::span<const std::byte> bytes) {
@@ -337,15 +349,19 @@ Result<std::vector<std::string>> write_kdump(const WriteSource& source, const st
                                              const KdumpWriteOptions& options) {
   if (!source.memory) return bad_input("write_kdump: no memory given").in_file(path);
   const uint32_t ps = source.page_size;
-  if (ps < 512 || ps > (1u << 20) || (ps & (ps - 1))) return bad_input("page size " + std::to_string(ps) + " is not a power of two from 512 B to 1 MiB").in_file(path);
+  if (ps < 512 || ps > (1u << 20) || (ps & (ps - 1)))
+    return bad_input("page size " + std::to_string(ps) + " is not a power of two from 512 B to 1 MiB").in_file(path);
   const int v = options.header_version;
-  if (v < 1 || v > 6) return bad_input("kdump header version " + std::to_string(v) + ": makedumpfile writes 1 to 6").in_file(path);
+  if (v < 1 || v > 6)
+    return bad_input("kdump header version " + std::to_string(v) + ": makedumpfile writes 1 to 6").in_file(path);
   const unsigned nparts = std::max(1u, options.split_parts);
-  if (nparts > 1 && v < 2) return bad_input("a --split set needs header version 2 or later (the split fields)").in_file(path);
+  if (nparts > 1 && v < 2)
+    return bad_input("a --split set needs header version 2 or later (the split fields)").in_file(path);
 
   Layout l;
   l.block_size = ps;
-  for (const PhysRange& r : source.memory->ranges()) l.max_mapnr = std::max(l.max_mapnr, (r.end().value() + ps - 1) / ps);
+  for (const PhysRange& r : source.memory->ranges())
+    l.max_mapnr = std::max(l.max_mapnr, (r.end().value() + ps - 1) / ps);
   if (v < 6 && l.max_mapnr > UINT32_MAX) return bad_input("memory above pfn 2^32 needs header version 6").in_file(path);
 
   // Notes (v4+) or the raw VMCOREINFO text (v3), after the sub-header.

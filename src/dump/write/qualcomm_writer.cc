@@ -38,10 +38,13 @@ std::string load_cmm_text(const std::vector<BinFile>& files) {
   return text;
 }
 
-std::string pad_left(std::string s, size_t width) { return s.size() < width ? std::string(width - s.size(), ' ') + s : s; }
+std::string pad_left(std::string s, size_t width) {
+  return s.size() < width ? std::string(width - s.size(), ' ') + s : s;
+}
 
 // "   1 0x0000000080000000          4194304   DDR CS0 part0 Memo         DDRCS0_0.BIN"
-std::string dump_info_row(unsigned pref, uint64_t base, uint64_t length, const std::string& region, const std::string& name) {
+std::string dump_info_row(unsigned pref, uint64_t base, uint64_t length, const std::string& region,
+                          const std::string& name) {
   char base_text[24];
   std::snprintf(base_text, sizeof base_text, "0x%016" PRIx64, base);
   return pad_left(std::to_string(pref), 4) + " " + base_text + " " + pad_left(std::to_string(length), 16) + " " +

@@ -248,7 +248,12 @@ TEST_CASE("analysis: ramsift top: exit codes and problems on stderr") {
     s << in.rdbuf();
     return s.str();
   };
+  // A text does not say its page size: 4096 and a note, or --page-size.
   CHECK(run(std::string(RAMSIFT_TEST_DATA) + "/page_owner/synthetic-6.12.txt --by comm --format csv") == 0);
+  CHECK(file("out").starts_with("pages,bytes,records,comm\n"));
+  CHECK(file("err").find("sizes assume 4096-byte pages") != std::string::npos);
+  CHECK(run(std::string(RAMSIFT_TEST_DATA) +
+            "/page_owner/synthetic-6.12.txt --by comm --format csv --page-size 4096") == 0);
   CHECK(file("out").starts_with("pages,bytes,records,comm\n"));
   CHECK(file("err").empty());
   CHECK(run(dir + "/cut.txt --top 3") == 1);
@@ -266,7 +271,8 @@ TEST_CASE("analysis: ramsift top: filters, --older-than and category x process r
   std::string out = "/tmp/ramsift-top-filters-" + std::to_string(getpid());
   std::string input = std::string(RAMSIFT_TEST_DATA) + "/page_owner/synthetic-diff-after.txt";
   auto run = [&](const std::string& args) {
-    int s = std::system((std::string(RAMSIFT_BINARY) + " top " + input + " " + args + " > " + out + " 2>&1").c_str());
+    int s = std::system(
+        (std::string(RAMSIFT_BINARY) + " top " + input + " --page-size 4096 " + args + " > " + out + " 2>&1").c_str());
     std::ifstream in(out);
     std::stringstream text;
     text << in.rdbuf();

@@ -355,13 +355,13 @@ constexpr uint64_t kLpa2Pgd = 0x10000, kLpa2P4d = 0x11000, kLpa2Pud = 0x12000, k
 constexpr uint64_t kLpa2Pte = 0x000c000000014000;  // PA bits 51:50 = 0b11
 FakePhysicalMemory tables_4k_52_lpa2() {
   FakePhysicalMemory mem;
-  mem.set_u64(entry(kLpa2Pgd, 8), 0x0000000000011003);     // PGD[8]: table -> P4D at 0x11000
-  mem.set_u64(entry(kLpa2P4d, 1), 0x0000000000012003);     // P4D[1]: table -> PUD at 0x12000
-  mem.set_u64(entry(kLpa2P4d, 2), 0x0000028000000601);     // P4D[2]: 512 GiB block at 0x28000000000 | 0b10 << 50
-  mem.set_u64(entry(kLpa2Pud, 1), 0x0000000000013003);     // PUD[1]: table -> PMD at 0x13000
-  mem.set_u64(entry(kLpa2Pmd, 1), 0x0000000000014303);     // PMD[1]: table -> 0x14000 | 0b11 << 50 (bits 9:8)
-  mem.set_u64(entry(kLpa2Pte, 1), 0x0000123456789503);     // PTE[1]: page 0x123456789000 | 0b01 << 50; AF
-  mem.set_u64(entry(kLpa2Pte, 2), 0x0000123456789500);     // PTE[2]: 0b00: invalid
+  mem.set_u64(entry(kLpa2Pgd, 8), 0x0000000000011003);  // PGD[8]: table -> P4D at 0x11000
+  mem.set_u64(entry(kLpa2P4d, 1), 0x0000000000012003);  // P4D[1]: table -> PUD at 0x12000
+  mem.set_u64(entry(kLpa2P4d, 2), 0x0000028000000601);  // P4D[2]: 512 GiB block at 0x28000000000 | 0b10 << 50
+  mem.set_u64(entry(kLpa2Pud, 1), 0x0000000000013003);  // PUD[1]: table -> PMD at 0x13000
+  mem.set_u64(entry(kLpa2Pmd, 1), 0x0000000000014303);  // PMD[1]: table -> 0x14000 | 0b11 << 50 (bits 9:8)
+  mem.set_u64(entry(kLpa2Pte, 1), 0x0000123456789503);  // PTE[1]: page 0x123456789000 | 0b01 << 50; AF
+  mem.set_u64(entry(kLpa2Pte, 2), 0x0000123456789500);  // PTE[2]: 0b00: invalid
   return mem;
 }
 

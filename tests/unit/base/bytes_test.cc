@@ -1,8 +1,8 @@
+#include "ramsift/base/bytes.h"
+
 #include <doctest/doctest.h>
 
 #include <array>
-
-#include "ramsift/base/bytes.h"
 
 using namespace ramsift;
 

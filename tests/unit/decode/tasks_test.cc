@@ -50,6 +50,7 @@ TaskLayout test_layout(bool thread_head = true) {
   l.cgroup_kn = 0x00;
   l.kn_parent = 0x00;
   l.kn_name = 0x08;
+  l.start_time = 0x70;
   return l;
 }
 
@@ -79,6 +80,7 @@ struct Guest {
     u64(pa + l.real_parent, va(parent_pa).value());
     u64(pa + l.signal, va(signal_pa).value());
     u64(pa + *l.cgroups, css_set_pa ? va(css_set_pa).value() : 0);
+    u64(pa + *l.start_time, 1000000000ull * static_cast<uint64_t>(pid) + 7);  // made up: pid seconds + 7 ns
   }
   // A circular list: head (a list_head at pa) then the nodes, in order.
   void link(std::vector<uint64_t> nodes) {
@@ -145,6 +147,7 @@ TEST_CASE("tasks: processes and threads, with parents and cgroup paths") {
   CHECK(list.tasks[1].cgroup == "/");
   CHECK(list.tasks[1].memcg == "/");
   CHECK(list.tasks[1].state_letter() == 'S');
+  CHECK(list.tasks[1].start_time_ns == 1000000007ull);
   // The thread follows its process.
   CHECK(list.tasks[2].pid == 5);
   CHECK(list.tasks[2].tgid == 1);

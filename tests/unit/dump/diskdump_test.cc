@@ -2,6 +2,8 @@
 // synthetic specs through every codec, header version, flattened and split
 // layout; libkdumpfile as an independent reader of what we write; and one
 // named case per kind of bad input.
+#include "dump/diskdump.h"
+
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,7 +21,6 @@
 #include <thread>
 #include <vector>
 
-#include "dump/diskdump.h"
 #include "dump/flattened.h"
 #include "ramsift/dump/dump.h"
 #include "ramsift/dump/spec_memory.h"
@@ -71,8 +72,12 @@ uint64_t le64(std::span<const std::byte> b, uint64_t at) {
   std::memcpy(&v, b.data() + at, 8);
   return v;
 }
-void set32(std::vector<std::byte>& b, uint64_t at, uint32_t v) { std::memcpy(b.data() + at, &v, 4); }
-void set64(std::vector<std::byte>& b, uint64_t at, uint64_t v) { std::memcpy(b.data() + at, &v, 8); }
+void set32(std::vector<std::byte>& b, uint64_t at, uint32_t v) {
+  std::memcpy(b.data() + at, &v, 4);
+}
+void set64(std::vector<std::byte>& b, uint64_t at, uint64_t v) {
+  std::memcpy(b.data() + at, &v, 8);
+}
 
 struct Layout {
   uint64_t block_size, sub_header, bitmap, descriptors;
@@ -155,8 +160,9 @@ void check_info(const SpecMemory& spec, const Dump& dump, const KdumpWriteOption
 }
 
 std::string describe(const std::string& spec, const KdumpWriteOptions& o) {
-  return spec + " " + kdump_codec_name(o.codec) + " v" + std::to_string(o.header_version) + (o.flattened ? " flat" : "") +
-         (o.split_parts > 1 ? " split" + std::to_string(o.split_parts) : "") + (o.share_zero_pages ? "" : " no-zero-share");
+  return spec + " " + kdump_codec_name(o.codec) + " v" + std::to_string(o.header_version) +
+         (o.flattened ? " flat" : "") + (o.split_parts > 1 ? " split" + std::to_string(o.split_parts) : "") +
+         (o.share_zero_pages ? "" : " no-zero-share");
 }
 
 void round_trip_matrix(KdumpCodec codec) {
@@ -164,7 +170,8 @@ void round_trip_matrix(KdumpCodec codec) {
   for (const char* spec_name : {"basic.spec", "arm64.spec"}) {
     SpecMemory spec = load_spec(spec_name);
     HalfZeroMemory half(spec);
-    for (const PhysicalMemory* memory : {static_cast<const PhysicalMemory*>(&spec), static_cast<const PhysicalMemory*>(&half)}) {
+    for (const PhysicalMemory* memory :
+         {static_cast<const PhysicalMemory*>(&spec), static_cast<const PhysicalMemory*>(&half)}) {
       WriteSource source = spec.source();
       source.memory = memory;
       for (int version = 1; version <= 6; ++version)
@@ -205,14 +212,16 @@ Run run(const std::string& command) {
 }
 
 #ifdef RAMSIFT_KDUMPFILE_READ
-void check_with_libkdumpfile(const SpecMemory& spec, const PhysicalMemory& memory, const std::vector<std::string>& files) {
+void check_with_libkdumpfile(const SpecMemory& spec, const PhysicalMemory& memory,
+                             const std::vector<std::string>& files) {
   std::string list;
   for (const std::string& f : files) list += "'" + f + "' ";
   const uint64_t page = spec.page_size();
   std::vector<uint64_t> samples;
   for (const PhysRange& r : spec.ranges()) {
     uint64_t pages = r.size / page;
-    for (uint64_t i : {uint64_t{0}, uint64_t{1}, pages / 3, pages / 2, pages - 1}) samples.push_back(r.start.value() + i * page);
+    for (uint64_t i : {uint64_t{0}, uint64_t{1}, pages / 3, pages / 2, pages - 1})
+      samples.push_back(r.start.value() + i * page);
   }
   for (const PhysRange& r : spec.ranges())
     for (uint64_t a = r.start.value(); a < r.end().value(); a += page)
@@ -220,7 +229,8 @@ void check_with_libkdumpfile(const SpecMemory& spec, const PhysicalMemory& memor
   std::vector<std::byte> want(page);
   for (uint64_t a : samples) {
     CAPTURE(hex(a));
-    Run r = run(std::string(RAMSIFT_KDUMPFILE_READ) + " " + list + "-- " + hex(a) + " " + std::to_string(page) + " 2>&1");
+    Run r =
+        run(std::string(RAMSIFT_KDUMPFILE_READ) + " " + list + "-- " + hex(a) + " " + std::to_string(page) + " 2>&1");
     REQUIRE_MESSAGE(r.status == 0, r.out);
     if (spec.excluded(PhysAddr{a})) {
       CHECK(r.out == "NODATA\n");
@@ -235,11 +245,21 @@ void check_with_libkdumpfile(const SpecMemory& spec, const PhysicalMemory& memor
 
 }  // namespace
 
-TEST_CASE("kdump round trip: no compression, every version, flattened and split") { round_trip_matrix(KdumpCodec::None); }
-TEST_CASE("kdump round trip: zlib, every version, flattened and split") { round_trip_matrix(KdumpCodec::Zlib); }
-TEST_CASE("kdump round trip: lzo, every version, flattened and split") { round_trip_matrix(KdumpCodec::Lzo); }
-TEST_CASE("kdump round trip: snappy, every version, flattened and split") { round_trip_matrix(KdumpCodec::Snappy); }
-TEST_CASE("kdump round trip: zstd, every version, flattened and split") { round_trip_matrix(KdumpCodec::Zstd); }
+TEST_CASE("kdump round trip: no compression, every version, flattened and split") {
+  round_trip_matrix(KdumpCodec::None);
+}
+TEST_CASE("kdump round trip: zlib, every version, flattened and split") {
+  round_trip_matrix(KdumpCodec::Zlib);
+}
+TEST_CASE("kdump round trip: lzo, every version, flattened and split") {
+  round_trip_matrix(KdumpCodec::Lzo);
+}
+TEST_CASE("kdump round trip: snappy, every version, flattened and split") {
+  round_trip_matrix(KdumpCodec::Snappy);
+}
+TEST_CASE("kdump round trip: zstd, every version, flattened and split") {
+  round_trip_matrix(KdumpCodec::Zstd);
+}
 
 TEST_CASE("kdump round trip: zero pages stored once, or each compressed") {
   TempDir dir;
@@ -277,7 +297,8 @@ TEST_CASE("kdump files read identically by libkdumpfile 0.5.1, every codec") {
     HalfZeroMemory half(spec);
     WriteSource source = spec.source();
     source.memory = &half;
-    for (KdumpCodec codec : {KdumpCodec::None, KdumpCodec::Zlib, KdumpCodec::Lzo, KdumpCodec::Snappy, KdumpCodec::Zstd}) {
+    for (KdumpCodec codec :
+         {KdumpCodec::None, KdumpCodec::Zlib, KdumpCodec::Lzo, KdumpCodec::Snappy, KdumpCodec::Zstd}) {
       KdumpWriteOptions o{.codec = codec};
       CAPTURE(describe(spec_name, o));
       auto files = write_kdump(source, dir.file("lk"), o);
@@ -409,7 +430,8 @@ TEST_CASE("kdump bad input: truncated in the sub-header") {
   TempDir dir;
   auto bytes = sample_dump(dir);
   Layout l = layout_of(bytes);
-  auto dump = dump_formats::diskdump_open_bytes({DiskdumpInput{"t.kdump", std::span(bytes).first(l.sub_header + 50)}}, {});
+  auto dump =
+      dump_formats::diskdump_open_bytes({DiskdumpInput{"t.kdump", std::span(bytes).first(l.sub_header + 50)}}, {});
   REQUIRE_FALSE(dump);
   CHECK(dump.error().code() == ErrorCode::Corrupt);
   check_names_file_and_offset(dump.error(), "t.kdump", l.sub_header);
@@ -470,7 +492,7 @@ TEST_CASE("kdump bad input: truncated in the page data keeps the early pages") {
   CHECK(last.error().file() == "t.kdump");
   // Through the CLI: exit 1, the problem printed.
   write_file(dir.file("t.kdump"), std::span(bytes).first(bytes.size() * 2 / 3));
-  Run r = run(std::string(RAMSIFT_BINARY) + " info '" + dir.file("t.kdump") + "' 2>&1");
+  Run r = run(std::string(RAMSIFT_BINARY) + " info --no-kernel '" + dir.file("t.kdump") + "' 2>&1");
   CHECK(r.status == 1);
   CHECK(r.out.find("truncated") != std::string::npos);
 }
@@ -510,6 +532,40 @@ TEST_CASE("kdump bad input: decompressed length is not the page size") {
   CHECK(r.error().code() == ErrorCode::Corrupt);
   CHECK(r.error().message() == "zstd: decompressed 3000 bytes, expected 4096");
   check_names_file_and_offset(r.error(), "z.kdump", data);
+}
+
+TEST_CASE("kdump: zstd pages carry checksums; one flipped byte is a Corrupt page naming its offset") {
+  TempDir dir;
+  auto bytes = sample_dump(dir);
+  Layout l = layout_of(bytes);
+  uint64_t data = le64(bytes, l.descriptors);
+  uint32_t size = le32(bytes, l.descriptors + 8);
+  REQUIRE(le32(bytes, l.descriptors + 12) == dd::kCompressedZstd);
+  // The frame header says it has a checksum (Frame_Header_Descriptor bit 2).
+  REQUIRE(size > 5);
+  CHECK((std::to_integer<unsigned>(bytes[data + 4]) & 0x04) != 0);
+  auto clean = must_open_bytes(bytes, "z.kdump");
+  std::vector<std::byte> want(4096);
+  REQUIRE(clean->read(PhysAddr{0}, want));
+  // Flip every byte of the frame's body in turn (past the header, before
+  // the checksum): each is an error or the same bytes, never other bytes.
+  size_t silent = 0, caught = 0;
+  for (uint64_t at = data + 6; at + 4 < data + size; ++at) {
+    auto copy = bytes;
+    copy[at] ^= std::byte{0x20};
+    auto dump = must_open_bytes(copy, "z.kdump");
+    std::vector<std::byte> got(4096);
+    auto r = dump->read(PhysAddr{0}, got);
+    if (!r) {
+      ++caught;
+      CHECK(r.error().code() == ErrorCode::Corrupt);
+      check_names_file_and_offset(r.error(), "z.kdump", data);
+    } else if (got != want) {
+      ++silent;
+    }
+  }
+  CHECK(caught > 0);
+  CHECK(silent == 0);
 }
 
 TEST_CASE("kdump bad input: corrupt compressed data") {
@@ -573,7 +629,7 @@ TEST_CASE("kdump bad input: one part of a split set missing") {
     }
   CHECK(covered > 0);
   CHECK(missing > 0);
-  Run r = run(std::string(RAMSIFT_BINARY) + " info '" + (*files)[0] + "' '" + (*files)[2] + "' 2>&1");
+  Run r = run(std::string(RAMSIFT_BINARY) + " info --no-kernel '" + (*files)[0] + "' '" + (*files)[2] + "' 2>&1");
   CHECK(r.status == 1);
   CHECK(r.out.find("missing") != std::string::npos);
 }
@@ -598,7 +654,7 @@ TEST_CASE("kdump bad input: parts of different dumps, or one part twice") {
   auto not_split = open_paths({(*whole)[0], (*a)[1]});
   REQUIRE_FALSE(not_split);
   CHECK(not_split.error().code() == ErrorCode::BadInput);
-  Run r = run(std::string(RAMSIFT_BINARY) + " info '" + (*a)[0] + "' '" + (*b)[1] + "' 2>&1");
+  Run r = run(std::string(RAMSIFT_BINARY) + " info --no-kernel '" + (*a)[0] + "' '" + (*b)[1] + "' 2>&1");
   CHECK(r.status == 2);
 }
 
@@ -692,8 +748,8 @@ TEST_CASE("flattened stream: later blocks override earlier ones, holes are not d
     be64(s, text.size());
     for (char c : text) s.push_back(std::byte(c));
   };
-  block(0, "aaaaaaaaaa");   // [0, 10)
-  block(20, "bbbbb");       // [20, 25)
+  block(0, "aaaaaaaaaa");          // [0, 10)
+  block(20, "bbbbb");              // [20, 25)
   block(5, "CCCCCCCCCCCCCCCCCC");  // [5, 23) over both
   be64(s, ~uint64_t{0});
   be64(s, ~uint64_t{0});
@@ -727,13 +783,20 @@ TEST_CASE("flattened stream: later blocks override earlier ones, holes are not d
 TEST_CASE("ramsift info on kdump dumps shows the format and fields") {
   TempDir dir;
   SpecMemory spec = load_spec("arm64.spec");
-  auto files = write_kdump(spec.source(), dir.file("i"), {.codec = KdumpCodec::Snappy, .flattened = true, .split_parts = 2});
+  auto files =
+      write_kdump(spec.source(), dir.file("i"), {.codec = KdumpCodec::Snappy, .flattened = true, .split_parts = 2});
   REQUIRE(files);
-  Run r = run(std::string(RAMSIFT_BINARY) + " info '" + (*files)[1] + "' '" + (*files)[0] + "' 2>&1");
+  Run r = run(std::string(RAMSIFT_BINARY) + " info --no-kernel '" + (*files)[1] + "' '" + (*files)[0] + "' 2>&1");
   CHECK(r.status == 0);
   CHECK(r.out.find("kdump-compressed (flattened) (split, 2 parts)") != std::string::npos);
   CHECK(r.out.find("arm64") != std::string::npos);
   CHECK(r.out.find("excluded        2 pages") != std::string::npos);
+  // Without --no-kernel the kernel part is looked for; none found: the dump
+  // part printed, exit 1, and why on stderr.
+  Run k = run(std::string(RAMSIFT_BINARY) + " info '" + (*files)[1] + "' '" + (*files)[0] + "' 2>&1");
+  CHECK(k.status == 1);
+  CHECK(k.out.find("kdump-compressed (flattened) (split, 2 parts)") != std::string::npos);
+  CHECK(k.out.find("the kernel part of info is left out") != std::string::npos);
 }
 
 TEST_CASE("kdump writer refuses what the format cannot hold") {

@@ -1,6 +1,8 @@
 // ELF core reader and writer: round trips through the synthetic specs, and
 // one named case per kind of bad input. Hand-made files are laid out by
 // TestElf below, one field per line.
+#include "dump/elf_core.h"
+
 #include <doctest/doctest.h>
 #include <unistd.h>
 
@@ -12,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "dump/elf_core.h"
 #include "ramsift/dump/dump.h"
 #include "ramsift/dump/spec_memory.h"
 #include "ramsift/dump/writer.h"
@@ -143,13 +144,13 @@ struct TestElf {
     put(out, 6, 1, 1);                   // EI_VERSION
     put(out, 16, e_type, 2);
     put(out, 18, e_machine, 2);
-    put(out, 20, 1, 4);                          // e_version
-    put(out, elf32 ? 28 : 32, e_phoff, word);    // e_phoff
-    put(out, elf32 ? 32 : 40, e_shoff, word);    // e_shoff
-    put(out, elf32 ? 40 : 52, e_ehsize, 2);      // e_ehsize
-    put(out, elf32 ? 42 : 54, phentsize, 2);     // e_phentsize
+    put(out, 20, 1, 4);                        // e_version
+    put(out, elf32 ? 28 : 32, e_phoff, word);  // e_phoff
+    put(out, elf32 ? 32 : 40, e_shoff, word);  // e_shoff
+    put(out, elf32 ? 40 : 52, e_ehsize, 2);    // e_ehsize
+    put(out, elf32 ? 42 : 54, phentsize, 2);   // e_phentsize
     put(out, elf32 ? 44 : 56, e_phnum.value_or(static_cast<uint16_t>(phdrs.size())), 2);
-    put(out, elf32 ? 51 : 63, 0, 1);             // header fully present
+    put(out, elf32 ? 51 : 63, 0, 1);  // header fully present
     for (size_t i = 0; i < phdrs.size(); ++i) {
       const Phdr& p = phdrs[i];
       uint64_t at = e_phoff + i * phentsize;
@@ -185,8 +186,9 @@ std::vector<std::byte> filled(size_t n, uint8_t first) {
 }
 
 // One note, 4-byte aligned, in the given byte order.
-std::vector<std::byte> make_note(const std::string& name, uint32_t type, const std::string& desc, bool big_endian = false,
-                                 std::optional<uint32_t> namesz = {}, std::optional<uint32_t> descsz = {}) {
+std::vector<std::byte> make_note(const std::string& name, uint32_t type, const std::string& desc,
+                                 bool big_endian = false, std::optional<uint32_t> namesz = {},
+                                 std::optional<uint32_t> descsz = {}) {
   TestElf enc;
   enc.big_endian = big_endian;
   std::vector<std::byte> out;
@@ -201,7 +203,9 @@ std::vector<std::byte> make_note(const std::string& name, uint32_t type, const s
   return out;
 }
 
-void append(std::vector<std::byte>& to, const std::vector<std::byte>& more) { to.insert(to.end(), more.begin(), more.end()); }
+void append(std::vector<std::byte>& to, const std::vector<std::byte>& more) {
+  to.insert(to.end(), more.begin(), more.end());
+}
 
 // A small valid core: PT_NOTE (prstatus, VMCOREINFO) and two PT_LOADs.
 TestElf small_core() {
@@ -209,9 +213,9 @@ TestElf small_core() {
   std::vector<std::byte> notes = make_note("CORE", 1, std::string(336, '\0'));
   append(notes, make_note("VMCOREINFO", 0, "OSRELEASE=6.1.0\nPAGESIZE=4096\n"));
   elf.phdrs = {
-      {.type = 4, .offset = 0x200, .filesz = notes.size(), .memsz = notes.size()},      // PT_NOTE
-      {.offset = 0x1000, .paddr = 0x100000, .filesz = 0x2000, .memsz = 0x2000},         // RAM
-      {.offset = 0x3000, .paddr = 0x200000, .filesz = 0x1000, .memsz = 0x3000},         // tail not in file
+      {.type = 4, .offset = 0x200, .filesz = notes.size(), .memsz = notes.size()},  // PT_NOTE
+      {.offset = 0x1000, .paddr = 0x100000, .filesz = 0x2000, .memsz = 0x2000},     // RAM
+      {.offset = 0x3000, .paddr = 0x200000, .filesz = 0x1000, .memsz = 0x3000},     // tail not in file
   };
   elf.blobs = {{0x200, notes}, {0x1000, filled(0x2000, 1)}, {0x3000, filled(0x1000, 2)}};
   return elf;
@@ -275,12 +279,18 @@ Layout layout_of(const std::vector<std::byte>& file) {
 
 // --- Round trips -----------------------------------------------------------
 
-TEST_CASE("ELF round trip: basic.spec, plain /proc/vmcore layout") { round_trip("basic.spec", {}); }
-TEST_CASE("ELF round trip: basic.spec, QEMU 7.2 layout") { round_trip("basic.spec", {.qemu_quirks = true}); }
+TEST_CASE("ELF round trip: basic.spec, plain /proc/vmcore layout") {
+  round_trip("basic.spec", {});
+}
+TEST_CASE("ELF round trip: basic.spec, QEMU 7.2 layout") {
+  round_trip("basic.spec", {.qemu_quirks = true});
+}
 TEST_CASE("ELF round trip: basic.spec, excluded pages as holes, 4 CPUs") {
   round_trip("basic.spec", {.prstatus_notes = 4, .excluded_as_holes = true});
 }
-TEST_CASE("ELF round trip: arm64.spec, plain layout") { round_trip("arm64.spec", {}); }
+TEST_CASE("ELF round trip: arm64.spec, plain layout") {
+  round_trip("arm64.spec", {});
+}
 TEST_CASE("ELF round trip: arm64.spec, QEMU layout, no prstatus, holes") {
   round_trip("arm64.spec", {.qemu_quirks = true, .prstatus_notes = 0, .excluded_as_holes = true});
 }
@@ -375,7 +385,7 @@ TEST_CASE("ELF reader: overlapping PT_LOADs give sorted disjoint ranges, first s
   CHECK(core->ranges()[0] == PhysRange{PhysAddr{0x1000}, 0x6000});
   CHECK(read_byte(*core, 0x1000) == filled(0x4000, 20)[0]);
   CHECK(read_byte(*core, 0x1800) == filled(0x4000, 20)[0x800]);
-  CHECK(read_byte(*core, 0x2000) == filled(0x2000, 10)[0]);       // first segment wins
+  CHECK(read_byte(*core, 0x2000) == filled(0x2000, 10)[0]);  // first segment wins
   CHECK(read_byte(*core, 0x3fff) == filled(0x2000, 10)[0x1fff]);
   CHECK(read_byte(*core, 0x4000) == filled(0x4000, 20)[0x3000]);
   CHECK(read_error(*core, 0x5000) == ErrorCode::NoData);

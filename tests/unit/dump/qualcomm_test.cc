@@ -1,10 +1,11 @@
 // Qualcomm ramdump directories: SpecMemory -> write_qualcomm_dir -> open_dump,
 // the load.cmm / dump_info.txt parsers on text, and one named case per bad input.
+#include "dump/qualcomm.h"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
 
-#include "dump/qualcomm.h"
 #include "ramsift/dump/writer.h"
 #include "unit/dump/raw_dump_test_util.h"
 
@@ -43,7 +44,9 @@ Error open_error(const std::string& dir) {
   return dump.error();
 }
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 }  // namespace
 
@@ -298,7 +301,8 @@ TEST_CASE("Qualcomm bad input: zero-length .BIN") {
 TEST_CASE("Qualcomm bad input: every RAM file unreadable is an error") {
   ScratchDir dir;
   write_basic(dir);
-  for (const char* name : {"DDRCS0_0.BIN", "DDRCS1_0.BIN", "DDRCS2_0.BIN", "DDRCS3_0.BIN"}) std::filesystem::remove(dir / name);
+  for (const char* name : {"DDRCS0_0.BIN", "DDRCS1_0.BIN", "DDRCS2_0.BIN", "DDRCS3_0.BIN"})
+    std::filesystem::remove(dir / name);
   Error e = open_error(dir.path());
   CHECK(contains(e.to_string(), "none of the RAM files"));
   CHECK(contains(e.to_string(), "DDRCS0_0.BIN"));
@@ -347,11 +351,13 @@ TEST_CASE("Qualcomm bad input: a RAM file listed twice in dump_info.txt") {
 }
 
 TEST_CASE("Qualcomm file names: RAM, IMEM and the rest as ramparse classifies them") {
-  for (const char* ram : {"DDRCS0_0.BIN", "ddrcs1_1.bin", "EBICS0.BIN", "EBI1.BIN", "ebi1_cs0.bin", "VMDDR0_0.BIN", "DDRCS0.BIN"})
+  for (const char* ram :
+       {"DDRCS0_0.BIN", "ddrcs1_1.bin", "EBICS0.BIN", "EBI1.BIN", "ebi1_cs0.bin", "VMDDR0_0.BIN", "DDRCS0.BIN"})
     CHECK_MESSAGE(classify_qualcomm_file(ram) == QualcommFileKind::Ram, ram);
   for (const char* imem : {"OCIMEM.BIN", "PIMEM.BIN", "ocimem.bin"})
     CHECK_MESSAGE(classify_qualcomm_file(imem) == QualcommFileKind::Imem, imem);
-  for (const char* other : {"DDR_DATA.BIN", "CODERAM.BIN", "load.cmm", "DDRCS0_0.BIN.bak", "md_OCIMEM.BIN", "DDR.BIN", "PMIC_PON.BIN"})
+  for (const char* other :
+       {"DDR_DATA.BIN", "CODERAM.BIN", "load.cmm", "DDRCS0_0.BIN.bak", "md_OCIMEM.BIN", "DDR.BIN", "PMIC_PON.BIN"})
     CHECK_MESSAGE(classify_qualcomm_file(other) == QualcommFileKind::Other, other);
 }
 
@@ -417,7 +423,8 @@ TEST_CASE("dump_info.txt parser: QPST's table, old and new column widths") {
 TEST_CASE("dump_info.txt parser: malformed length and collector errors") {
   auto bad = parse_dump_info("   1 0x80000000 0x1000 DDR CS0 DDRCS0_0.BIN\n", "d/dump_info.txt");
   REQUIRE_FALSE(bad);
-  CHECK(bad.error().to_string() == "d/dump_info.txt: line 1: bad length '0x1000' for 'DDRCS0_0.BIN' (expected decimal bytes)");
+  CHECK(bad.error().to_string() ==
+        "d/dump_info.txt: line 1: bad length '0x1000' for 'DDRCS0_0.BIN' (expected decimal bytes)");
   auto noted = parse_dump_info(
       "   1 0x80000000 4096 DDR CS0 DDRCS0_0.BIN\n"
       "Exception CreateMemDebugFile during memory dump\n");
@@ -432,18 +439,18 @@ TEST_CASE("Qualcomm CLI: exit 0 for a good directory, 1 for a missing .BIN, 2 wi
   SpecMemory spec = load_spec("basic.spec");
   REQUIRE(write_qualcomm_dir(spec.source(), dump));
 
-  CliRun ok = run_cli("info " + dump, scratch);
+  CliRun ok = run_cli("info --no-kernel " + dump, scratch);
   CHECK(ok.exit_code == 0);
   CHECK(ok.err.empty());
 
   std::filesystem::remove(std::filesystem::path(dump) / "DDRCS2_0.BIN");
-  CliRun partial = run_cli("info " + dump, scratch);
+  CliRun partial = run_cli("info --no-kernel " + dump, scratch);
   CHECK(partial.exit_code == 1);
   CHECK(contains(partial.err, "ramsift: " + dump + "/DDRCS2_0.BIN: "));
 
   std::filesystem::remove(std::filesystem::path(dump) / "load.cmm");
   std::filesystem::remove(std::filesystem::path(dump) / "dump_info.txt");
-  CliRun failed = run_cli("info " + dump, scratch);
+  CliRun failed = run_cli("info --no-kernel " + dump, scratch);
   CHECK(failed.exit_code == 2);
   CHECK(contains(failed.err, "ramsift: " + dump + ": "));
 }

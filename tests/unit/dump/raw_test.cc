@@ -24,7 +24,9 @@ Error open_error(const std::string& input, const OpenOptions& options = {}) {
   return dump.error();
 }
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 // n bytes of pattern in a new file.
 std::string make_file(const ScratchDir& dir, const std::string& name, size_t n) {
@@ -40,7 +42,8 @@ TEST_CASE("raw round trip: basic.spec as a FILE@ADDR list") {
   ScratchDir dir;
   SpecMemory spec = load_spec("basic.spec");
   std::string list = write_raw(spec, dir);
-  CHECK(list == dir / "ram-0.bin@0x0," + dir / "ram-1.bin@0x100000," + dir / "ram-2.bin@0x400000," + dir / "ram-3.bin@0x80000000");
+  CHECK(list == dir / "ram-0.bin@0x0," + dir / "ram-1.bin@0x100000," + dir / "ram-2.bin@0x400000," +
+                    dir / "ram-3.bin@0x80000000");
   auto dump = open_one(list);
   REQUIRE_MESSAGE(dump, (dump ? "" : dump.error().to_string()));
   CHECK((*dump)->info().format == "raw");
@@ -156,12 +159,12 @@ TEST_CASE("raw: a read stops at the end of a file and the next one goes on") {
 TEST_CASE("raw CLI: exit 0 for FILE@ADDR and --phys-base, 2 for a missing file naming it") {
   ScratchDir dir;
   std::string a = make_file(dir, "a.bin", 0x2000);
-  CHECK(run_cli("info " + a + "@0x80000000", dir).exit_code == 0);
-  CHECK(run_cli("info --phys-base 0x80000000 " + a, dir).exit_code == 0);
-  CliRun missing = run_cli("info " + a + "@0x80000000," + dir / "gone.bin" + "@0x90000000", dir);
+  CHECK(run_cli("info --no-kernel " + a + "@0x80000000", dir).exit_code == 0);
+  CHECK(run_cli("info --no-kernel --phys-base 0x80000000 " + a, dir).exit_code == 0);
+  CliRun missing = run_cli("info --no-kernel " + a + "@0x80000000," + dir / "gone.bin" + "@0x90000000", dir);
   CHECK(missing.exit_code == 2);
   CHECK(contains(missing.err, "ramsift: " + dir / "gone.bin" + ": "));
-  CliRun bad = run_cli("info " + a + "@0xnothex", dir);
+  CliRun bad = run_cli("info --no-kernel " + a + "@0xnothex", dir);
   CHECK(bad.exit_code == 2);
   CHECK(contains(bad.err, a));
 }

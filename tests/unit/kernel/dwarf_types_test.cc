@@ -1,6 +1,8 @@
 // DwarfTypes and VmlinuxElf on the kernel-shaped test inputs
 // (data/types.h), compiled by every compiler and DWARF version at hand. The
 // expected offsets come from the C compiler (data/expect.c).
+#include "ramsift/kernel/dwarf_types.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -10,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include "ramsift/kernel/dwarf_types.h"
 #include "ramsift/kernel/vmlinux_elf.h"
 
 using namespace ramsift;

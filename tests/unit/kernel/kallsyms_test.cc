@@ -1,9 +1,9 @@
+#include "ramsift/kernel/kallsyms.h"
+
 #include <doctest/doctest.h>
 
 #include <cstring>
 #include <map>
-
-#include "ramsift/kernel/kallsyms.h"
 
 using namespace ramsift;
 
@@ -76,9 +76,12 @@ KallsymsTables build(FakeKernel& k, const std::vector<Sym>& syms, uint64_t base,
     }
     for (uint8_t b : enc) names.push_back(std::byte(b));
     int32_t off;
-    if (!absolute_percpu) off = static_cast<int32_t>(s.address - base);
-    else if (s.address < base) off = static_cast<int32_t>(s.address);  // absolute per-cpu
-    else off = static_cast<int32_t>(base - 1 - s.address);
+    if (!absolute_percpu)
+      off = static_cast<int32_t>(s.address - base);
+    else if (s.address < base)
+      off = static_cast<int32_t>(s.address);  // absolute per-cpu
+    else
+      off = static_cast<int32_t>(base - 1 - s.address);
     append<int32_t>(offsets, off);
   }
   std::vector<std::byte> num, rel;
@@ -144,8 +147,8 @@ TEST_CASE("kallsyms: names, types, sizes and aliases as %pS sees them") {
   REQUIRE(init);
   CHECK(init->symbol->name == "init_page_owner");
   CHECK(init->size == 0xf0);
-  CHECK_FALSE(syms->lookup(kBase - 1));           // below the image
-  CHECK_FALSE(syms->lookup(kBase + 0x4001));      // past _end
+  CHECK_FALSE(syms->lookup(kBase - 1));       // below the image
+  CHECK_FALSE(syms->lookup(kBase + 0x4001));  // past _end
   CHECK(syms->address_of("alloc_pages") == kBase + 0x180);
   CHECK_FALSE(syms->address_of("no_such_symbol"));
 }

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "ramsift/kernel/vmcoreinfo.h"
+
+#include <doctest/doctest.h>
 
 using namespace ramsift;
 

@@ -80,7 +80,7 @@ TEST_CASE("output: ramsift diff and flamegraph: exit codes, errors name the file
   std::string data = std::string(RAMSIFT_TEST_DATA) + "/page_owner/";
   std::string both = data + "synthetic-diff-before.txt " + data + "synthetic-diff-after.txt";
   int status = -1;
-  std::string out = run_cli("diff " + both + " --by module --format csv", status);
+  std::string out = run_cli("diff " + both + " --by module --format csv --page-size 4096", status);
   CHECK(status == 0);
   CHECK(
       out.starts_with("change,before_pages,after_pages,delta_pages,delta_bytes,before_records,after_records,"

@@ -1,0 +1,57 @@
+#!/bin/bash
+# Exit codes and refusals on the bundled sample (docs/exit-codes.md): 0 all
+# read, 1 a result with parts missing (named on stderr), 2 nothing usable;
+# options that would be silently ignored or make no sense are refused.
+#   exit-codes.sh RAMSIFT SAMPLE_DIR
+set -u
+ramsift=$1 sample=$2
+dump=$sample/arm64-6.12.kdump
+. "$(dirname "$0")/lib.sh"
+zstd -q -d -c "$sample/page_owner.txt.zst" > "$tmp/po.txt"
+said() { grep -q -- "$1" "$tmp/err"; }
+
+: > "$tmp/empty.txt"
+"$ramsift" top "$tmp/empty.txt" > /dev/null 2> "$tmp/err"
+check "top on a 0-byte text" 2 $? said "empty file"
+"$ramsift" page-owner "$tmp/empty.txt" > /dev/null 2> "$tmp/err"
+check "page-owner on a 0-byte text" 2 $? said "empty file"
+
+# A pfn the sample has (its first record), and one far beyond its memory.
+pfn=$(sed -n 's/^PFN \(0x[0-9a-f]*\) .*/\1/p' "$tmp/po.txt" | head -n 1)
+"$ramsift" page "$dump" "pfn:$pfn" > /dev/null 2> "$tmp/err"
+check "page with a good pfn" 0 $?
+"$ramsift" page "$dump" pfn:0x7fffffffff > /dev/null 2> "$tmp/err"
+check "page with one failing address" 2 $?
+"$ramsift" page "$dump" "pfn:$pfn" pfn:0x7fffffffff > "$tmp/out" 2> "$tmp/err"
+check "page with one of two addresses failing" 1 $? grep -q "$pfn" "$tmp/out"
+"$ramsift" page "$dump" pfn:0x7ffffffffe pfn:0x7fffffffff > /dev/null 2> "$tmp/err"
+check "page with every address failing" 2 $?
+"$ramsift" page "$dump" --handle 1 "pfn:$pfn" > /dev/null 2> "$tmp/err"
+check "page --handle with an address" 2 $? said "no addresses"
+
+for f in "--pid 1" "--pfn-range 1-2" "--freed" "--format json"; do
+  # shellcheck disable=SC2086
+  "$ramsift" page-owner --stacks $f "$dump" > "$tmp/out" 2> "$tmp/err"
+  check "page-owner --stacks $f is refused" 2 $? eval '[ ! -s "$tmp/out" ] && said "top --stacks"'
+done
+
+"$ramsift" info "$dump" > /dev/null 2> "$tmp/err"
+check "info with the vmlinux in symbols/" 0 $?
+"$ramsift" info --no-kernel "$dump" > /dev/null 2> "$tmp/err"
+check "info --no-kernel" 0 $?
+
+# Sizes: a dump's own page size; a text's --page-size, else 4096 with a note.
+"$ramsift" top "$dump" --page-size 16384 > /dev/null 2> "$tmp/err"
+check "top DUMP --page-size that contradicts the dump" 2 $? said "contradicts"
+for bad in 0 3 4097 1048576; do
+  "$ramsift" top "$tmp/po.txt" --page-size $bad > /dev/null 2> "$tmp/err"
+  check "top --page-size $bad" 2 $? said "power of two"
+done
+"$ramsift" top "$tmp/po.txt" --format json > "$tmp/top.json" 2> "$tmp/err"
+check "top TEXT: 4096 with a note" 0 $? eval 'said "assume 4096" && python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))[\"page_size\"] != 4096)" "$tmp/top.json"'
+"$ramsift" top "$tmp/po.txt" --page-size 16384 --format json > "$tmp/top.json" 2> "$tmp/err"
+check "top TEXT --page-size 16384" 0 $? python3 -c "
+import json, sys
+t = json.load(open('$tmp/top.json'))
+sys.exit(0 if t['page_size'] == 16384 and all(g['bytes'] == g['pages'] * 16384 for g in t['groups']) else 1)"
+finish
