@@ -30,8 +30,10 @@ PY
 zstd -q -d -c "$cell/page_owner.txt.zst" > "$out/kernel.txt"
 "$ramsift" page-owner "$dump" "$@" > "$out/ramsift.txt"
 "$ramsift" page-owner -q --freed "$dump" "$@" > "$out/freed.txt"
+# Small guests churn a larger share of their pages while the capture runs:
+# every difference must still be explained; 99% identical at least.
 python3 "$here/fixtures/page_owner_golden.py" "$out/kernel.txt" "$out/ramsift.txt" "$m" \
-  --ramsift-freed "$out/freed.txt" --quiet
+  --ramsift-freed "$out/freed.txt" --quiet --min-identical 99
 "$ramsift" top "$dump" "$@" --by comm --format json > "$out/top.json"
 python3 - "$out/top.json" "$m" <<'PY'
 import json, sys

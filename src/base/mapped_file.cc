@@ -12,7 +12,9 @@
 namespace ramsift {
 
 Result<MappedFile> MappedFile::open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO with no writer would block open() forever; it is
+  // refused below like every other file that cannot be mapped.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return io_error(std::strerror(errno)).in_file(path);
   struct stat st;
   if (fstat(fd, &st) != 0) {
@@ -23,6 +25,15 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
   if (S_ISDIR(st.st_mode)) {
     ::close(fd);
     return bad_input("is a directory").in_file(path);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return bad_input(std::string("not a regular file (") +
+                     (S_ISFIFO(st.st_mode) ? "a pipe or FIFO" : S_ISCHR(st.st_mode) ? "a character device"
+                                                              : S_ISBLK(st.st_mode) ? "a block device"
+                                                                                    : "a socket") +
+                     "): a dump or text is read from a file (a text may also come on standard input as -)")
+        .in_file(path);
   }
   MappedFile file;
   file.path_ = path;

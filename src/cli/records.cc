@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "ramsift/base/mapped_file.h"
 #include "ramsift/decode/page_owner_text.h"
@@ -20,6 +21,20 @@ class TextRecords final : public OpenedRecords {
 
  private:
   MappedFile file_;
+  PageOwnerTextReader reader_;
+};
+
+// A page_owner text on standard input (`adb shell cat
+// /sys/kernel/debug/page_owner | ramsift top -`): read whole, then parsed
+// like a file.
+class StdinRecords final : public OpenedRecords {
+ public:
+  explicit StdinRecords(std::string text) : text_(std::move(text)), reader_(text_, "<stdin>") {}
+  PageOwnerSource& source() override { return reader_; }
+  std::string describe() const override { return "page_owner text <stdin>"; }
+
+ private:
+  std::string text_;
   PageOwnerTextReader reader_;
 };
 
@@ -49,6 +64,15 @@ void add_records_options(CLI::App& command, RecordsOptions& options, const char*
 
 std::unique_ptr<OpenedRecords> open_records(const RecordsOptions& options, Context& context) {
   if (context.host_dump) return open_dump_records(options, context);
+  if (options.inputs.size() == 1 && options.inputs[0] == "-") {
+    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    if (text.empty()) {
+      report(bad_input("empty input: no page_owner records").in_file("<stdin>"));
+      context.exit_code = kFailed;
+      return nullptr;
+    }
+    return std::make_unique<StdinRecords>(std::move(text));
+  }
   if (options.inputs.size() == 1 && looks_like_page_owner_text(options.inputs[0])) {
     std::error_code ec;
     if (std::filesystem::file_size(options.inputs[0], ec) == 0 && !ec) {

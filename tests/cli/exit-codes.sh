@@ -16,6 +16,16 @@ check "top on a 0-byte text" 2 $? said "empty file"
 "$ramsift" page-owner "$tmp/empty.txt" > /dev/null 2> "$tmp/err"
 check "page-owner on a 0-byte text" 2 $? said "empty file"
 
+# Standard input as a text ("-"); a FIFO is refused, not waited on.
+"$ramsift" top "$tmp/po.txt" --page-size 4096 --by comm --format csv > "$tmp/file.csv" 2>/dev/null
+"$ramsift" top - --page-size 4096 --by comm --format csv < "$tmp/po.txt" > "$tmp/stdin.csv" 2> "$tmp/err"
+check "top - (stdin) equals top FILE" 0 $? cmp -s "$tmp/stdin.csv" "$tmp/file.csv"
+"$ramsift" top - < /dev/null > /dev/null 2> "$tmp/err"
+check "top - with nothing on stdin" 2 $? said "empty input"
+mkfifo "$tmp/fifo"
+timeout 20 "$ramsift" info "$tmp/fifo" > /dev/null 2> "$tmp/err"
+check "info on a FIFO with no writer" 2 $? said "not a regular file"
+
 # A pfn the sample has (its first record), and one far beyond its memory.
 pfn=$(sed -n 's/^PFN \(0x[0-9a-f]*\) .*/\1/p' "$tmp/po.txt" | head -n 1)
 "$ramsift" page "$dump" "pfn:$pfn" > /dev/null 2> "$tmp/err"
