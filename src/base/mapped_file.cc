@@ -29,9 +29,10 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
     return bad_input(std::string("not a regular file (") +
-                     (S_ISFIFO(st.st_mode) ? "a pipe or FIFO" : S_ISCHR(st.st_mode) ? "a character device"
-                                                              : S_ISBLK(st.st_mode) ? "a block device"
-                                                                                    : "a socket") +
+                     (S_ISFIFO(st.st_mode)  ? "a pipe or FIFO"
+                      : S_ISCHR(st.st_mode) ? "a character device"
+                      : S_ISBLK(st.st_mode) ? "a block device"
+                                            : "a socket") +
                      "): a dump or text is read from a file (a text may also come on standard input as -)")
         .in_file(path);
   }
