@@ -56,7 +56,7 @@ std::string vmcoreinfo_for(const Kernel& kernel) {
   } else {
     add("NUMBER(phys_base)", std::to_string(static_cast<int64_t>(l.phys_offset)));
   }
-  if (!derived.empty()) text += std::string(kDerivedVmcoreinfoKey) + "=" + derived + "\n";
+  if (!derived.empty()) text += std::string(Vmcoreinfo::kDerivedKey) + "=" + derived + "\n";
   return text;
 }
 

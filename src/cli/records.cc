@@ -74,14 +74,10 @@ std::unique_ptr<OpenedRecords> open_records(const RecordsOptions& options, Conte
     return std::make_unique<StdinRecords>(std::move(text));
   }
   if (options.inputs.size() == 1 && looks_like_page_owner_text(options.inputs[0])) {
-    std::error_code ec;
-    if (std::filesystem::file_size(options.inputs[0], ec) == 0 && !ec) {
-      report(bad_input("empty file: no page_owner records (a copy of /sys/kernel/debug/page_owner, or a dump)")
-                 .in_file(options.inputs[0]));
-      context.exit_code = kFailed;
-      return nullptr;
-    }
     auto file = MappedFile::open(options.inputs[0]);
+    if (file && file->size() == 0)
+      file = bad_input("empty file: no page_owner records (a copy of /sys/kernel/debug/page_owner, or a dump)")
+                 .in_file(options.inputs[0]);
     if (!file) {
       report(file.error());
       context.exit_code = kFailed;

@@ -12,42 +12,6 @@
 
 namespace ramsift {
 
-std::string without_derived_vmcoreinfo(const std::string& text) {
-  const std::string key = std::string(kDerivedVmcoreinfoKey) + "=";
-  std::vector<std::string> derived;
-  for (size_t at = 0; at < text.size();) {
-    size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + at, end - at);
-    if (line.starts_with(key)) {
-      std::string_view list = line.substr(key.size());
-      for (size_t i = 0; i <= list.size();) {
-        size_t comma = list.find(',', i);
-        if (comma == std::string_view::npos) comma = list.size();
-        if (comma > i) derived.emplace_back(list.substr(i, comma - i));
-        i = comma + 1;
-      }
-    }
-    at = end + 1;
-  }
-  std::string out;
-  for (size_t at = 0; at < text.size();) {
-    size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + at, end - at);
-    size_t eq = line.find('=');
-    std::string_view name = line.substr(0, eq);
-    bool drop = line.starts_with(key) ||
-                (eq != std::string_view::npos && std::find(derived.begin(), derived.end(), name) != derived.end());
-    if (!drop) {
-      out.append(line);
-      out += '\n';
-    }
-    at = end + 1;
-  }
-  return out;
-}
-
 const char* kaslr_source_name(KaslrSource source) {
   switch (source) {
     case KaslrSource::Option: return "command line";

@@ -52,12 +52,11 @@ uint64_t KernelOpener::link_symbol(const char* name) const {
 Result<std::unique_ptr<Kernel>> KernelOpener::open() {
   kernel_.reset(new Kernel(dump_));
   if (dump_.info().vmcoreinfo) {
-    auto parsed =
-        Vmcoreinfo::parse(options_.ignore_derived_vmcoreinfo ? without_derived_vmcoreinfo(*dump_.info().vmcoreinfo)
-                                                             : *dump_.info().vmcoreinfo);
-    if (parsed)
+    auto parsed = Vmcoreinfo::parse(*dump_.info().vmcoreinfo);
+    if (parsed) {
+      if (options_.ignore_derived_vmcoreinfo) parsed->drop_derived();
       kernel_->vmcoreinfo_ = std::move(*parsed);
-    else
+    } else
       kernel_->notes_.push_back("VMCOREINFO note unreadable: " + parsed.error().to_string());
   }
   RAMSIFT_TRY_STATUS(open_vmlinux());

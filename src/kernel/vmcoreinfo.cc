@@ -1,5 +1,6 @@
 #include "ramsift/kernel/vmcoreinfo.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace ramsift {
@@ -43,6 +44,18 @@ std::optional<std::string> Vmcoreinfo::raw(std::string_view key) const {
   auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
   return it->second;
+}
+
+void Vmcoreinfo::drop_derived() {
+  auto list = raw(kDerivedKey);
+  if (!list) return;
+  for (size_t at = 0; at <= list->size();) {
+    size_t comma = std::min(list->find(',', at), list->size());
+    if (auto it = entries_.find(std::string_view(*list).substr(at, comma - at)); it != entries_.end())
+      entries_.erase(it);
+    at = comma + 1;
+  }
+  entries_.erase(std::string(kDerivedKey));
 }
 
 std::optional<uint64_t> Vmcoreinfo::unsigned_value(std::string_view key, int base) const {

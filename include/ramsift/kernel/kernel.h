@@ -65,17 +65,10 @@ struct KernelOptions {
   std::string arch;                        // when neither the dump nor vmlinux says
   TranslationMode translation = TranslationMode::FastPath;
   // Leave out the VMCOREINFO keys `ramsift extract` derived (it lists them
-  // in kDerivedVmcoreinfoKey): KASLR and the layout are found in memory as
+  // in Vmcoreinfo::kDerivedKey): KASLR and the layout are found in memory as
   // in the dump the extract came from (the matrix samples' tests).
   bool ignore_derived_vmcoreinfo = false;
 };
-
-// The VMCOREINFO key in which `ramsift extract` lists the keys it derived
-// (comma separated) rather than copied from the dump.
-inline constexpr const char* kDerivedVmcoreinfoKey = "RAMSIFT_DERIVED";
-// The VMCOREINFO text without the keys kDerivedVmcoreinfoKey lists (and
-// without that key).
-std::string without_derived_vmcoreinfo(const std::string& text);
 
 enum class KaslrSource { Option, VmcoreinfoNote, VmcoreinfoInMemory, QualcommImem, KernelImage };
 const char* kaslr_source_name(KaslrSource source);

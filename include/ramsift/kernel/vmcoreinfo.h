@@ -31,6 +31,12 @@ class Vmcoreinfo {
   static Result<Vmcoreinfo> parse(std::string_view text);
 
   std::optional<std::string> raw(std::string_view key) const;
+
+  // The key in which `ramsift extract` lists (comma separated) the keys it
+  // derived rather than copied from the dump.
+  static constexpr std::string_view kDerivedKey = "RAMSIFT_DERIVED";
+  // Drops the keys kDerivedKey lists, and kDerivedKey itself.
+  void drop_derived();
   std::optional<uint64_t> symbol(std::string_view name) const;
   std::optional<uint64_t> size(std::string_view name) const;
   std::optional<uint64_t> offset(std::string_view type, std::string_view member) const;

@@ -512,19 +512,31 @@ TEST_CASE("kdump bad input: descriptor points past end of file") {
   CHECK(dump->read(PhysAddr{0x1000}, got));  // the next page is fine
 }
 
+namespace {
+
+// pfn 0's page in a sample dump: its descriptor, where its zstd frame starts and how long it is.
+struct FirstPage {
+  uint64_t descriptor, data;
+  uint32_t size;
+};
+FirstPage first_zstd_page(const std::vector<std::byte>& bytes) {
+  Layout l = layout_of(bytes);
+  REQUIRE(le32(bytes, l.descriptors + 12) == dd::kCompressedZstd);
+  return {l.descriptors, le64(bytes, l.descriptors), le32(bytes, l.descriptors + 8)};
+}
+
+}  // namespace
+
 TEST_CASE("kdump bad input: decompressed length is not the page size") {
   TempDir dir;
   auto bytes = sample_dump(dir);
-  Layout l = layout_of(bytes);
-  uint64_t data = le64(bytes, l.descriptors);
-  uint32_t size = le32(bytes, l.descriptors + 8);
-  REQUIRE(le32(bytes, l.descriptors + 12) == dd::kCompressedZstd);
+  auto [descriptor, data, size] = first_zstd_page(bytes);
   std::vector<std::byte> short_page(3000, std::byte{7}), frame(ZSTD_compressBound(3000));
   size_t n = ZSTD_compress(frame.data(), frame.size(), short_page.data(), short_page.size(), 1);
   REQUIRE_FALSE(ZSTD_isError(n));
   REQUIRE(n <= size);
   std::memcpy(bytes.data() + data, frame.data(), n);
-  set32(bytes, l.descriptors + 8, static_cast<uint32_t>(n));
+  set32(bytes, descriptor + 8, static_cast<uint32_t>(n));
   auto dump = must_open_bytes(bytes, "z.kdump");
   std::vector<std::byte> got(64);
   auto r = dump->read(PhysAddr{0}, got);
@@ -537,10 +549,8 @@ TEST_CASE("kdump bad input: decompressed length is not the page size") {
 TEST_CASE("kdump: zstd pages carry checksums; one flipped byte is a Corrupt page naming its offset") {
   TempDir dir;
   auto bytes = sample_dump(dir);
-  Layout l = layout_of(bytes);
-  uint64_t data = le64(bytes, l.descriptors);
-  uint32_t size = le32(bytes, l.descriptors + 8);
-  REQUIRE(le32(bytes, l.descriptors + 12) == dd::kCompressedZstd);
+  auto [descriptor, data, size] = first_zstd_page(bytes);
+  (void)descriptor;
   // The frame header says it has a checksum (Frame_Header_Descriptor bit 2).
   REQUIRE(size > 5);
   CHECK((std::to_integer<unsigned>(bytes[data + 4]) & 0x04) != 0);

@@ -56,3 +56,20 @@ TEST_CASE("vmcoreinfo: garbage is rejected, malformed values are absent") {
   CHECK_FALSE(info->page_size());
   CHECK_FALSE(info->size("page"));
 }
+
+TEST_CASE("vmcoreinfo: drop_derived() removes the keys RAMSIFT_DERIVED lists, and the list") {
+  auto info = Vmcoreinfo::parse(
+      "OSRELEASE=6.12.0\nPAGESIZE=4096\nKERNELOFFSET=1f00000\nNUMBER(VA_BITS)=39\n"
+      "RAMSIFT_DERIVED=PAGESIZE,KERNELOFFSET,NUMBER(VA_BITS)\n");
+  REQUIRE(info);
+  info->drop_derived();
+  CHECK(info->os_release() == "6.12.0");
+  CHECK(!info->page_size());
+  CHECK(!info->kernel_offset());
+  CHECK(!info->number("VA_BITS"));
+  CHECK(!info->raw("RAMSIFT_DERIVED"));
+  auto plain = Vmcoreinfo::parse("PAGESIZE=4096\n");
+  REQUIRE(plain);
+  plain->drop_derived();
+  CHECK(plain->page_size() == 4096u);
+}
