@@ -8,10 +8,12 @@
 
 #include "commands.h"
 #include "ramsift/base/output_file.h"
+#include "ramsift/decode/page_info.h"
 #include "ramsift/decode/page_owner_stacks.h"
 #include "ramsift/decode/tasks.h"
 #include "ramsift/dump/recording.h"
 #include "ramsift/dump/writer.h"
+#include "ramsift/kernel/symbols_subset.h"
 #include "ramsift/output/kernel_info.h"
 #include "ramsift/symbolize/dump_records.h"
 
@@ -22,6 +24,7 @@ namespace {
 struct ExtractCommand {
   DumpOptions dump;
   std::string output;
+  std::string symbols;
   std::string pfn_range;
 };
 
@@ -67,16 +70,31 @@ void add_extract(CLI::App& app, Context& context) {
   CLI::App* cmd = app.add_subcommand(
       "extract", "Write a small dump (zstd kdump) holding only the pages page_owner analysis reads: no user data");
   add_dump_options(*cmd, c->dump);
-  cmd->add_option("-o,--output", c->output, "The file to write")->required();
+  cmd->add_option("-o,--output", c->output, "The dump to write");
+  cmd->add_option("--symbols", c->symbols,
+                  "Also write an ELF file with only the symbols and DWARF units ramsift read of the vmlinux "
+                  "(for a committed sample: a few MB instead of the whole vmlinux)");
   cmd->add_option("--pfn-range", c->pfn_range, "Only what the records of pfns A-B need (as page-owner --pfn-range)");
   cmd->callback([c, &context] {
-    // Never over an input (a dump file, a part of a Qualcomm directory):
-    // written beside, renamed into place when whole.
-    auto target = OutputFile::create(c->output, c->dump.inputs);
-    if (!target) {
-      report(target.error());
+    if (c->output.empty() && c->symbols.empty()) {
+      report(bad_input("extract: give -o FILE, --symbols FILE or both"));
       context.exit_code = kFailed;
       return;
+    }
+    // Never over an input (a dump file, a part of a Qualcomm directory, the
+    // vmlinux): written beside, renamed into place when whole.
+    std::vector<std::string> inputs = c->dump.inputs;
+    if (!c->dump.kernel.vmlinux.empty()) inputs.push_back(c->dump.kernel.vmlinux);
+    std::optional<OutputFile> target, symbols_target;
+    for (auto [path, slot] : {std::pair{&c->output, &target}, std::pair{&c->symbols, &symbols_target}}) {
+      if (path->empty()) continue;
+      auto made = OutputFile::create(*path, inputs);
+      if (!made) {
+        report(made.error());
+        context.exit_code = kFailed;
+        return;
+      }
+      slot->emplace(std::move(*made));
     }
     std::unique_ptr<Dump> dump = open_or_report(c->dump, context);
     if (!dump) return;
@@ -107,14 +125,44 @@ void add_extract(CLI::App& app, Context& context) {
     }
     PageOwnerRecord r;
     uint64_t count = 0;
-    while ((*records)->next(r)) ++count;
+    // And what `page` reads of an allocated page, a compound one and a freed one.
+    std::optional<uint64_t> allocated, compound, freed;
+    while ((*records)->next(r)) {
+      ++count;
+      std::optional<uint64_t>& slot = r.freed ? freed : r.order > 0 ? compound : allocated;
+      if (!slot) slot = r.pfn;
+    }
     for (const Error& e : (*records)->problems()) report(e);
+    for (const auto& pfn : {allocated, compound, freed})
+      if (pfn) (void)read_page_info(*kernel, (*records)->model(), (*records)->names(), *pfn);
     // And the task list (`ps`, and the process names `top` gives tgids).
     (void)read_tasks(*kernel);
     // And what `page-owner --stacks` reads (6.9+; absent before, which is fine).
     if (auto stacks = read_page_owner_stacks(*kernel, (*records)->depot()))
       for (const OwnerStack& s : stacks->stacks)
         for (uint64_t a : s.frames) (void)(*records)->symbolizer().format(a);
+
+    if (symbols_target) {
+      const std::string vmlinux = kernel->elf().path();
+      if (auto refused = refuse_input_as_output(c->symbols, std::span(&vmlinux, 1)); !refused) {
+        report(refused.error());
+        context.exit_code = kFailed;
+        return;
+      }
+      auto made = write_symbols_subset(kernel->dwarf(), symbols_target->temp_path());
+      if (made) {
+        if (auto done = symbols_target->commit(); !done) made = std::move(done).error();
+      }
+      if (!made) {
+        report(made.error());
+        context.exit_code = kFailed;
+        return;
+      }
+      std::fprintf(stderr, "ramsift: wrote %s: %llu of %llu compile units, %s\n", c->symbols.c_str(),
+                   static_cast<unsigned long long>(made->units), static_cast<unsigned long long>(made->units_total),
+                   human_size(made->file_bytes).c_str());
+    }
+    if (!target) return;
 
     std::set<uint64_t> pages = recording.pages();
     const uint64_t page_size = kernel->page_size();

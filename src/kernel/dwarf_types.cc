@@ -143,9 +143,12 @@ Result<uint64_t> read_uleb(const ByteReader& r, uint64_t* pos) {
 
 struct DwarfTypes::Impl {
   struct CompileUnit {
+    Dwarf_Off header = 0;  // the unit header's .debug_info offset
+    Dwarf_Off end = 0;     // the next unit's header offset
     Dwarf_Off die = 0;
     std::string name;
     bool indexed = false;
+    bool used = false;  // a result came from it (symbols_subset.h)
   };
   using Accept = std::function<Result<bool>(Dwarf_Off)>;
 
@@ -366,6 +369,7 @@ struct DwarfTypes::Impl {
   Status list_compile_units() {
     if (listed) return {};
     listed = true;
+    Dwarf_Off header = 0;
     for (;;) {
       Dwarf_Unsigned header_length = 0, type_offset = 0, next = 0;
       Dwarf_Half version = 0, address_size = 0, length_size = 0, extension_size = 0, unit_type = 0;
@@ -385,9 +389,13 @@ struct DwarfTypes::Impl {
         list_problem = dwarf_error(dbg, err, "reading compile unit " + std::to_string(cus.size()));
         break;
       }
+      Dwarf_Off start = header;
+      header = next;
       if (rc != DW_DLV_OK) continue;
       Die cu(raw);
       CompileUnit unit;
+      unit.header = start;
+      unit.end = next;
       unit.die = offset(cu);
       RAMSIFT_TRY(auto n, name(cu));
       if (n) unit.name = std::string(*n);
@@ -535,8 +543,16 @@ struct DwarfTypes::Impl {
 
   // ---- resolving ----
 
+  // Marks the unit holding `die_off` as one a result came from.
+  void mark_used(Dwarf_Off die_off) {
+    auto it =
+        std::upper_bound(cus.begin(), cus.end(), die_off, [](Dwarf_Off o, const CompileUnit& u) { return o < u.die; });
+    if (it != cus.begin()) (it - 1)->used = true;
+  }
+
   Result<TypeRef> type_ref(Dwarf_Off off, int depth) {
     if (auto it = refs.find(off); it != refs.end()) return it->second;
+    mark_used(off);
     if (depth > kMaxTypeDepth)
       return corrupt("type chain deeper than " + std::to_string(kMaxTypeDepth) + " at " + die_hex(off) + " (a cycle?)");
     RAMSIFT_TRY(Die die, offdie(off));
@@ -834,6 +850,7 @@ struct DwarfTypes::Impl {
     auto def = find(key(kVariable, n), hint, files, at_symbol, "variable " + name_str);
     Dwarf_Off typed = 0;
     if (def) {
+      mark_used(*def);
       RAMSIFT_TRY(Die die, offdie(*def));
       RAMSIFT_TRY(auto a, location_address(die));
       if (!a) return corrupt("variable " + name_str + " has no address at " + die_hex(*def));
@@ -854,6 +871,7 @@ struct DwarfTypes::Impl {
       // No DWARF definition (not emitted, or a linker symbol): a declaration
       // gives the type and the symbol table the address.
       RAMSIFT_TRY(Dwarf_Off decl_off, find_any(kVariableDecl, n, hint, "variable " + name_str));
+      mark_used(decl_off);
       RAMSIFT_TRY(Die decl, offdie(decl_off));
       RAMSIFT_TRY(auto t, ref(decl, DW_AT_type));
       if (!t) return corrupt("variable " + name_str + " has no type at " + die_hex(decl_off));
@@ -925,6 +943,14 @@ const VmlinuxElf& DwarfTypes::elf() const {
 }
 uint32_t DwarfTypes::pointer_size() const {
   return impl_->pointer_size;
+}
+
+std::vector<DwarfTypes::UnitRange> DwarfTypes::used_units() const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<UnitRange> out;
+  for (const Impl::CompileUnit& u : impl_->cus)
+    if (u.used) out.push_back({u.header, u.end, u.name});
+  return out;
 }
 
 DwarfTypes::Stats DwarfTypes::stats() const {

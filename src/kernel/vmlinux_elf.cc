@@ -245,9 +245,17 @@ std::optional<bool> VmlinuxElf::section_contains(std::string_view name, std::str
     auto bytes = file.span(s.offset, s.size);
     if (!bytes) return std::nullopt;
     std::string_view text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
-    return text.find(needle) != std::string_view::npos;
+    size_t at = text.find(needle);
+    if (at == std::string_view::npos) return false;
+    impl_->note_read(s.offset + at, needle.size());
+    return true;
   }
   return std::nullopt;
+}
+
+std::vector<VmlinuxElf::FileRange> VmlinuxElf::bytes_read() const {
+  std::lock_guard lock(impl_->read_mutex);
+  return impl_->reads;
 }
 
 Result<std::span<const std::byte>> VmlinuxElf::bytes_at(uint64_t address, uint64_t size) const {
@@ -256,7 +264,9 @@ Result<std::span<const std::byte>> VmlinuxElf::bytes_at(uint64_t address, uint64
     uint64_t rel = address - s.address;
     if (rel > s.size || size > s.size - rel) continue;
     ByteReader file(impl_->file, impl_->path);
-    return file.span(s.offset + rel, size);
+    auto bytes = file.span(s.offset + rel, size);
+    if (bytes) impl_->note_read(s.offset + rel, size);
+    return bytes;
   }
   return fault("no section of the file holds " + std::to_string(size) + " bytes at " + hex(address))
       .in_file(impl_->path)

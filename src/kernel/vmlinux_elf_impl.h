@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,6 +46,15 @@ struct VmlinuxElf::Impl {
   std::vector<uint32_t> by_name;         // indices into symbols, sorted by name
   std::vector<uint32_t> by_address;      // indices into symbols, sorted by address
   std::optional<std::string> build_id;
+  // What bytes_at() and section_contains() answered from (file ranges), for
+  // symbols_read(); appended under read_mutex from const methods.
+  mutable std::mutex read_mutex;
+  mutable std::vector<VmlinuxElf::FileRange> reads;
+
+  void note_read(uint64_t offset, uint64_t size) const {
+    std::lock_guard lock(read_mutex);
+    reads.push_back({offset, size});
+  }
 };
 
 }  // namespace ramsift

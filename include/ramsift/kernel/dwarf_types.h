@@ -218,6 +218,16 @@ class DwarfTypes {
   };
   Stats stats() const;
 
+  // The compile units results came from so far (a layout, enum, type or
+  // variable resolved from their DIEs), as byte ranges of .debug_info: unit
+  // header to the next unit's header. What `extract --symbols` keeps.
+  struct UnitRange {
+    uint64_t begin = 0;
+    uint64_t end = 0;
+    std::string name;  // DW_AT_name of the unit
+  };
+  std::vector<UnitRange> used_units() const;
+
   struct Impl;
 
  private:

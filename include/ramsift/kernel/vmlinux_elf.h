@@ -97,6 +97,15 @@ class VmlinuxElf {
   std::vector<std::string> files_near(uint64_t address, size_t max_files = 3) const;
   size_t symbol_count() const;
 
+  // The file bytes bytes_at(), linux_banner() and section_contains() (its
+  // match) have answered from so far: what `extract --symbols` keeps of the
+  // sections with contents.
+  struct FileRange {
+    uint64_t offset = 0;
+    uint64_t size = 0;
+  };
+  std::vector<FileRange> bytes_read() const;
+
   struct Impl;
   // For src/kernel/ only (libdwarf is opened on the same libelf handle).
   Impl& impl() const { return *impl_; }
