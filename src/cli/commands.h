@@ -55,6 +55,8 @@ void add_kernel_options(CLI::App& command, KernelOptionsText& options);
 // problems. nullptr (and exit code 2) on failure.
 std::unique_ptr<Dump> open_or_report(const DumpOptions& options, Context& context);
 OutputFormat parse_format(const std::string& name);
+// For counts such as --top N: a whole number >= `min`, said plainly when not.
+CLI::Validator whole_number_at_least(uint64_t min);
 // The kernel in the dump (vmlinux from --vmlinux or the symbol store);
 // prints the problem and sets exit code 2 on failure.
 std::unique_ptr<Kernel> open_kernel(const Dump& dump, const KernelOptionsText& options, Context& context);

@@ -1,4 +1,6 @@
+#include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +14,9 @@ namespace {
 // "" -> nullopt; "0x1234", "1234" -> the number; anything else an error.
 Result<std::optional<uint64_t>> parse_number(const std::string& flag, const std::string& text) {
   if (text.empty()) return std::optional<uint64_t>();
+  // strtoull takes "-1" as all ones: a sign or a space is not an address.
+  if (!std::isdigit(static_cast<unsigned char>(text[0])))
+    return bad_input(flag + ": want a non-negative number (decimal or 0x hex), got " + text);
   char* end = nullptr;
   errno = 0;
   unsigned long long v = std::strtoull(text.c_str(), &end, 0);
@@ -65,6 +70,12 @@ std::unique_ptr<Kernel> open_kernel(const Dump& dump, const KernelOptionsText& t
   if (!voffset) return fail(voffset.error());
   auto va_bits = parse_number("--va-bits", text.va_bits);
   if (!va_bits) return fail(va_bits.error());
+  // arm64's choices (arch/arm64/Kconfig ARM64_VA_BITS_*).
+  if (*va_bits && **va_bits != 36 && **va_bits != 39 && **va_bits != 42 && **va_bits != 47 && **va_bits != 48 &&
+      **va_bits != 52)
+    return fail(bad_input("--va-bits: arm64 kernels have 36, 39, 42, 47, 48 or 52, not " + text.va_bits));
+  if (!text.modules.empty() && !std::filesystem::is_directory(text.modules))
+    return fail(bad_input("--modules: no such directory").in_file(text.modules));
   options.kaslr_offset = *kaslr;
   options.phys_offset = *phys;
   options.kimage_voffset = *voffset;
@@ -72,6 +83,18 @@ std::unique_ptr<Kernel> open_kernel(const Dump& dump, const KernelOptionsText& t
   auto kernel = Kernel::open(dump, options);
   if (!kernel) return fail(kernel.error());
   return std::move(*kernel);
+}
+
+CLI::Validator whole_number_at_least(uint64_t min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        uint64_t v = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < min)
+          return "want a whole number of at least " + std::to_string(min) + ", got " + text;
+        return "";
+      },
+      "N>=" + std::to_string(min));
 }
 
 void report(const Error& error) {

@@ -34,7 +34,7 @@ void add_diff(CLI::App& app, Context& context) {
   add_kernel_options(*cmd, c->before.kernel);
   cmd->add_option("--by", c->by, "Compare by stack (frames, bare addresses as ?), comm, module or category")
       ->check(CLI::IsMember({"stack", "comm", "module", "category"}));
-  cmd->add_option("--top", c->top, "Show the N biggest changes only");
+  cmd->add_option("--top", c->top, "Show the N biggest changes only")->check(whole_number_at_least(1));
   cmd->add_option("--format", c->format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
   add_page_size_option(*cmd, c->page_size);
   add_filter_options(*cmd, c->filters, /*process_lists=*/true);

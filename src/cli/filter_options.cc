@@ -1,9 +1,14 @@
 #include "filter_options.h"
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 
 namespace ramsift::cli {
+
+namespace {
+constexpr unsigned kMaxFilterOrder = 15;
+}  // namespace
 
 Result<std::vector<int32_t>> parse_ids(const std::string& option, const std::string& list) {
   std::vector<int32_t> ids;
@@ -90,7 +95,23 @@ Result<RecordFilter> build_filter(const FilterOptionsText& o) {
     RAMSIFT_TRY(auto pattern, FunctionPattern::compile(o.function));
     f.function = std::move(pattern);
   }
-  if (!o.gfp.empty()) f.gfp_flag = o.gfp;
+  if (!o.gfp.empty()) {
+    // A name as the kernel prints it in a mask: GFP_KERNEL, __GFP_COMP
+    // (include/trace/events/mmflags.h), never a number or a lower-case word.
+    bool named = o.gfp.rfind("GFP_", 0) == 0 || o.gfp.rfind("__GFP_", 0) == 0;
+    for (char ch : o.gfp)
+      named = named && (std::isupper(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) ||
+                        ch == '_');
+    if (!named)
+      return bad_input("--gfp: want a flag name as page_owner prints it (GFP_KERNEL, __GFP_COMP, ...), got \"" + o.gfp +
+                       "\"");
+    f.gfp_flag = o.gfp;
+  }
+  // No kernel allocates above MAX_PAGE_ORDER, at most 13 on any arch ramsift
+  // reads (arm64 64K pages; ARCH_FORCE_MAX_ORDER); 15 leaves room.
+  if (o.order && *o.order > kMaxFilterOrder)
+    return bad_input("--order " + std::to_string(*o.order) + ": allocation orders go up to " +
+                     std::to_string(kMaxFilterOrder) + " at most (MAX_PAGE_ORDER)");
   f.order = o.order;
   if (!o.since.empty()) {
     RAMSIFT_TRY(f.since_ns, parse_duration_ns("since", o.since));
@@ -98,6 +119,8 @@ Result<RecordFilter> build_filter(const FilterOptionsText& o) {
   if (!o.until.empty()) {
     RAMSIFT_TRY(f.until_ns, parse_duration_ns("until", o.until));
   }
+  if (f.since_ns && f.until_ns && *f.since_ns > *f.until_ns)
+    return bad_input("--since " + o.since + " is after --until " + o.until + ": no record can match");
   if (!o.pfn_range.empty()) {
     RAMSIFT_TRY(f.pfns, parse_pfn_range(o.pfn_range));
   }

@@ -148,8 +148,8 @@ void add_top(CLI::App& app, Context& context) {
       ->check(CLI::IsMember({"page_owner_sort", "page_owner_sort-6.12", "page_owner_sort-6.1"}));
   cmd->add_option("--by", c->by, "Group by keys, comma separated: stack, tgid, pid, comm, module, allocator, category");
   cmd->add_option("--format", c->format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
-  cmd->add_option("--top", c->top, "Show the first N groups only");
-  cmd->add_option("--min-pages", c->min_pages, "Hide groups with fewer pages");
+  cmd->add_option("--top", c->top, "Show the first N groups only")->check(whole_number_at_least(1));
+  cmd->add_option("--min-pages", c->min_pages, "Hide groups with fewer pages")->check(whole_number_at_least(0));
   add_page_size_option(*cmd, c->page_size);
   cmd->add_flag("--stacks", c->stacks,
                 "Per-stack pages as the kernel's page_owner_stacks/show_stacks prints them (6.9+): a dump's own "

@@ -138,24 +138,44 @@ Result<PartHeader> parse_header(const LogicalFile& file) {
   std::vector<std::byte> header_scratch;
   RAMSIFT_TRY(ByteReader r, file.reader(0, kHeaderSize, header_scratch));
   PartHeader h;
-  // makedumpfile writes in the byte order of the machine that crashed; the
-  // block size tells which it is.
+  // makedumpfile writes in the byte order of the machine that crashed. The
+  // block size alone cannot tell: a big-endian 4096 reads as a little-endian
+  // 1 MiB, also a power of two. The order is the one in which the block size
+  // and header_version are both plausible.
   auto plausible_block = [](uint32_t b) { return b >= 512 && b <= (1u << 20) && std::has_single_bit(b); };
-  RAMSIFT_TRY(uint32_t block_le, r.u32(kOffBlockSize));
-  if (!plausible_block(block_le)) {
-    r.set_endian(Endian::Big);
-    RAMSIFT_TRY(uint32_t block_be, r.u32(kOffBlockSize));
-    if (!plausible_block(block_be))
-      return corrupt("block_size " + std::to_string(block_le) + " is not a page size (a power of two, 512 B to 1 MiB)")
-          .in_file(origin)
-          .at_offset(file.file_offset(kOffBlockSize));
+  auto plausible_version = [](int32_t v) { return v >= 1 && v <= kKnownHeaderVersion; };
+  std::optional<Endian> order;
+  std::optional<int32_t> blocked_version;  // header_version where only the block size fit
+  for (Endian e : {Endian::Little, Endian::Big}) {
+    r.set_endian(e);
+    RAMSIFT_TRY(uint32_t block, r.u32(kOffBlockSize));
+    RAMSIFT_TRY(int32_t version, r.i32(kOffHeaderVersion));
+    if (!plausible_block(block)) continue;
+    if (plausible_version(version)) {
+      order = e;
+      break;
+    }
+    if (!blocked_version) blocked_version = version;
   }
-  h.endian = r.endian();
-  RAMSIFT_TRY(h.version, r.i32(kOffHeaderVersion));
-  if (h.version < 0)
-    return corrupt("header_version " + std::to_string(h.version) + " is negative")
+  if (!order && blocked_version) {
+    std::string v = std::to_string(*blocked_version);
+    Error e = *blocked_version > kKnownHeaderVersion
+                  ? not_implemented("header_version " + v + " is newer than the kdump formats ramsift reads (1 to " +
+                                    std::to_string(kKnownHeaderVersion) + ", makedumpfile's)")
+                  : corrupt("header_version " + v + " is not a kdump-compressed header's (1 to " +
+                            std::to_string(kKnownHeaderVersion) + ")");
+    return std::move(e).in_file(origin).at_offset(file.file_offset(kOffHeaderVersion));
+  }
+  if (!order) {
+    r.set_endian(Endian::Little);
+    RAMSIFT_TRY(uint32_t block_le, r.u32(kOffBlockSize));
+    return corrupt("block_size " + std::to_string(block_le) + " is not a page size (a power of two, 512 B to 1 MiB)")
         .in_file(origin)
-        .at_offset(file.file_offset(kOffHeaderVersion));
+        .at_offset(file.file_offset(kOffBlockSize));
+  }
+  r.set_endian(*order);
+  h.endian = *order;
+  RAMSIFT_TRY(h.version, r.i32(kOffHeaderVersion));
   RAMSIFT_TRY(h.sysname, r.fixed_string(kOffUtsname + 0 * kUtsFieldSize, kUtsFieldSize));
   RAMSIFT_TRY(h.nodename, r.fixed_string(kOffUtsname + 1 * kUtsFieldSize, kUtsFieldSize));
   RAMSIFT_TRY(h.release, r.fixed_string(kOffUtsname + 2 * kUtsFieldSize, kUtsFieldSize));

@@ -38,7 +38,9 @@ namespace diskdump {
 
 // struct disk_dump_header, 64-bit layout (makedumpfile diskdump_mod.h).
 inline constexpr uint64_t kSignatureSize = 8;
-inline constexpr uint64_t kOffHeaderVersion = 8;   // int
+inline constexpr uint64_t kOffHeaderVersion = 8;  // int
+// makedumpfile has written header versions 1 to 6 (6: 64-bit max_mapnr).
+inline constexpr int32_t kKnownHeaderVersion = 6;
 inline constexpr uint64_t kOffUtsname = 12;        // struct new_utsname
 inline constexpr uint64_t kUtsFieldSize = 65;      // sysname, nodename, release, version, machine, domainname
 inline constexpr uint64_t kOffTimestamp = 408;     // struct timeval, 8-aligned after 390 bytes of utsname

@@ -474,6 +474,21 @@ Status KernelOpener::verify_banner() {
   // The page tables must agree with the fast path for the image before
   // anything is read through them.
   FastPathCheck check = check_fast_path(dump_, *k.translator_, at);
+  // A layout the user gave that puts the page tables nowhere is that
+  // layout's fault first: say which options, not "not in this dump".
+  std::string given;
+  auto name_given = [&](const char* flag, const std::optional<uint64_t>& v) {
+    if (v) given += std::string(given.empty() ? "" : ", ") + flag + " " + hex(*v);
+  };
+  name_given("--kaslr-offset", options_.kaslr_offset);
+  name_given("--phys-offset", options_.phys_offset);
+  name_given("--kimage-voffset", options_.kimage_voffset);
+  if (options_.va_bits)
+    given += std::string(given.empty() ? "" : ", ") + "--va-bits " + std::to_string(*options_.va_bits);
+  if (!given.empty() && check.mapping && (!check.walk || !check.agree()))
+    return bad_input("the layout given (" + given +
+                     ") does not fit this dump: " + (check.walk ? check.describe() : check.walk.error().to_string()) +
+                     "; check those values, or leave them out and ramsift finds the layout itself");
   if (check.mapping && !check.walk && check.walk.error().code() == ErrorCode::NoData)
     return Error(ErrorCode::NoData,
                  "the kernel's page tables are not in this dump (" + check.walk.error().to_string() +

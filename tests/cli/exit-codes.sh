@@ -64,4 +64,32 @@ check "top TEXT --page-size 16384" 0 $? python3 -c "
 import json, sys
 t = json.load(open('$tmp/top.json'))
 sys.exit(0 if t['page_size'] == 16384 and all(g['bytes'] == g['pages'] * 16384 for g in t['groups']) else 1)"
+
+# Options that cannot mean anything are refused (exit 2), never taken silently.
+refused() {
+  local name=$1 words=$2
+  shift 2
+  "$ramsift" "$@" > "$tmp/out" 2> "$tmp/err"
+  check "$name" 2 $? eval '[ ! -s "$tmp/out" ] && said "$words"'
+}
+refused "top --top -1" "at least 1" top "$tmp/po.txt" --top -1
+refused "top --top 0" "at least 1" top "$tmp/po.txt" --top 0
+refused "diff --top -1" "at least 1" diff "$tmp/po.txt" "$tmp/po.txt" --top -1
+refused "top --min-pages -3" "at least 0" top "$tmp/po.txt" --min-pages -3
+refused "top --since after --until" "no record can match" top "$tmp/po.txt" --since 2s --until 1s
+refused "flamegraph DUMP --since after --until" "no record can match" flamegraph "$dump" --since 2s --until 1s --folded
+refused "top --order 99" "MAX_PAGE_ORDER" top "$tmp/po.txt" --order 99
+refused "flamegraph --order 16" "MAX_PAGE_ORDER" flamegraph "$tmp/po.txt" --order 16 --folded
+refused "top --gfp NOT_A_FLAG" "flag name" top "$tmp/po.txt" --gfp NOT_A_FLAG
+refused "top --gfp gfp_kernel" "flag name" top "$tmp/po.txt" --gfp gfp_kernel
+refused "page-owner --modules /nonexistent" "no such directory" page-owner "$dump" --modules /nonexistent
+refused "page-owner --kaslr-offset -1" "non-negative" page-owner "$dump" --kaslr-offset -1
+refused "info --phys-base -1" "non-negative" info "$dump" --phys-base -1
+refused "page-owner --va-bits 40" "36, 39, 42, 47, 48 or 52" page-owner "$dump" --va-bits 40
+# A well-formed flag and order still filter.
+"$ramsift" top "$tmp/po.txt" --gfp __GFP_COMP --order 0 --format csv > "$tmp/out" 2> "$tmp/err"
+check "top --gfp __GFP_COMP --order 0" 0 $? test -s "$tmp/out"
+# A layout given that does not fit is named as the options' fault.
+"$ramsift" page-owner "$dump" --kaslr-offset 0x1000 > "$tmp/out" 2> "$tmp/err"
+check "page-owner --kaslr-offset wrong" 2 $? said "the layout given (--kaslr-offset 0x1000)"
 finish

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -815,4 +816,47 @@ TEST_CASE("kdump writer refuses what the format cannot hold") {
   CHECK_FALSE(write_kdump(spec.source(), dir.file("x"), {.header_version = 1, .split_parts = 2}));
   CHECK_FALSE(write_kdump(spec.source(), dir.file("x"), {.header_version = 7}));
   CHECK_FALSE(write_kdump(WriteSource{}, dir.file("x"), {}));
+}
+
+TEST_CASE("kdump bad input: header_version outside makedumpfile's 1 to 6") {
+  TempDir dir;
+  auto bytes = sample_dump(dir);
+  for (int32_t version : {0, 7, 0x7fffffff, -1}) {
+    CAPTURE(version);
+    auto bad = bytes;
+    std::memcpy(bad.data() + dd::kOffHeaderVersion, &version, sizeof version);
+    auto dump = dump_formats::diskdump_open_bytes({DiskdumpInput{"v.kdump", bad}}, {});
+    REQUIRE_FALSE(dump);
+    CHECK(dump.error().code() == (version > 6 ? ErrorCode::NotImplemented : ErrorCode::Corrupt));
+    check_names_file_and_offset(dump.error(), "v.kdump", dd::kOffHeaderVersion);
+    CHECK(dump.error().message().find("header_version " + std::to_string(version)) != std::string::npos);
+  }
+}
+
+TEST_CASE("kdump: the byte order is the one where block_size and header_version both fit") {
+  // A big-endian 4096 reads as a little-endian 1 MiB, also a power of two:
+  // the block size alone would choose little-endian and misread the rest.
+  TempDir dir;
+  auto bytes = sample_dump(dir);
+  auto swap_field = [&](uint64_t at) {
+    std::reverse(bytes.begin() + static_cast<ptrdiff_t>(at), bytes.begin() + static_cast<ptrdiff_t>(at + 4));
+  };
+  uint32_t block = 0;
+  std::memcpy(&block, bytes.data() + dd::kOffBlockSize, 4);
+  REQUIRE(block == 4096);
+  swap_field(dd::kOffBlockSize);
+  swap_field(dd::kOffHeaderVersion);
+  auto dump = dump_formats::diskdump_open_bytes({DiskdumpInput{"be.kdump", bytes}}, {});
+  // The rest of this header is still little-endian, so it fails later, on
+  // a field read big-endian: not on the block size or the version.
+  REQUIRE_FALSE(dump);
+  MESSAGE(dump.error().to_string());
+  CHECK(dump.error().message().find("block_size") == std::string::npos);
+  CHECK(dump.error().message().find("header_version") == std::string::npos);
+  // Read little-endian, version 6 is 0x06000000, as the old guess took it.
+  CHECK(dump.error().message().find(std::to_string(0x06000000)) == std::string::npos);
+  // Swapped back, it opens.
+  swap_field(dd::kOffBlockSize);
+  swap_field(dd::kOffHeaderVersion);
+  CHECK(dump_formats::diskdump_open_bytes({DiskdumpInput{"le.kdump", bytes}}, {}));
 }
