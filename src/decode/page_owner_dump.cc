@@ -109,6 +109,41 @@ Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const Memory
     w.format_.line1 = PageOwnerLine1::PidFreeTs;
   else
     w.format_.line1 = PageOwnerLine1::Order;
+  // Each wording prints these members; one missing would be printed as 0 on
+  // every record (a DWARF that lost it, or a backport of half a change):
+  // refused, naming it, rather than a wrong field.
+  {
+    std::vector<std::pair<const char*, const std::optional<uint64_t>*>> needed;
+    switch (w.format_.line1) {
+      case PageOwnerLine1::Tgid:
+        needed = {{"pid", &l.pid},         {"tgid", &l.tgid},         {"comm", &l.comm},
+                  {"ts_nsec", &l.ts_nsec}, {"free_pid", &l.free_pid}, {"free_tgid", &l.free_tgid}};
+        break;
+      case PageOwnerLine1::TgidFreeTs:
+        needed = {{"pid", &l.pid},
+                  {"tgid", &l.tgid},
+                  {"comm", &l.comm},
+                  {"ts_nsec", &l.ts_nsec},
+                  {"free_ts_nsec", &l.free_ts_nsec}};
+        break;
+      case PageOwnerLine1::PidFreeTs:
+        needed = {{"pid", &l.pid}, {"ts_nsec", &l.ts_nsec}, {"free_ts_nsec", &l.free_ts_nsec}};
+        break;
+      case PageOwnerLine1::Order: break;
+    }
+    // free_pid and free_tgid came in one commit, which also changed line 1:
+    // one without the other would choose the wrong wording.
+    if (l.free_pid.has_value() != l.free_tgid.has_value())
+      needed.push_back(l.free_pid ? std::pair{"free_tgid", &l.free_tgid} : std::pair{"free_pid", &l.free_pid});
+    std::string missing;
+    for (const auto& [name, at] : needed)
+      if (!*at) missing += std::string(missing.empty() ? "" : ", ") + name;
+    if (!missing.empty())
+      return not_implemented("struct page_owner in " + kernel.vmlinux_path() + " has no " + missing +
+                             " but has the members that come with it: no kernel's page_owner prints records " +
+                             "that way, so none is printed (a vmlinux whose DWARF lost members, or a partial " +
+                             "backport?)");
+  }
 
   // memcg: CONFIG_MEMCG gives struct page a memcg_data member.
   if (model.page_layout().memcg_data) {
