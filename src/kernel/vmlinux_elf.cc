@@ -162,6 +162,18 @@ Result<VmlinuxElf::Impl*> finish_open(VmlinuxElf::Impl& d) {
   d.machine = ehdr.e_machine;
   d.is_64bit = ehdr.e_ident[EI_CLASS] == ELFCLASS64;
   d.little_endian = ehdr.e_ident[EI_DATA] == ELFDATA2LSB;
+  // The section header table sits at the end of a linked file: a truncated
+  // copy loses it first, and libelf then lists no sections at all (which
+  // would read as "stripped").
+  if (ehdr.e_shoff != 0) {
+    uint64_t table = uint64_t{ehdr.e_shentsize} * std::max<uint64_t>(ehdr.e_shnum, 1);
+    if (ehdr.e_shoff > d.file.size() || table > d.file.size() - ehdr.e_shoff)
+      return corrupt("truncated: the section header table at offset " + hex(ehdr.e_shoff) + " (" +
+                     std::to_string(table) + " bytes) lies beyond the end of the file (" +
+                     std::to_string(d.file.size()) + " bytes)")
+          .in_file(d.path)
+          .at_offset(ehdr.e_shoff);
+  }
   RAMSIFT_TRY_STATUS(read_sections(d));
   RAMSIFT_TRY_STATUS(read_symbols(d));
   return &d;

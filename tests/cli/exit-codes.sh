@@ -111,6 +111,11 @@ PY
   check "page-owner with a vmlinux that lost page_owner.$member" 2 $? eval '[ ! -s "$tmp/out" ] && said "has no $member"'
 done
 
+# A truncated vmlinux is said to be truncated, not "stripped".
+head -c $(( $(stat -c %s "$tmp/vmlinux") / 2 )) "$tmp/vmlinux" > "$tmp/vmlinux.half"
+"$ramsift" page-owner "$dump" --vmlinux "$tmp/vmlinux.half" > "$tmp/out" 2> "$tmp/err"
+check "page-owner with a truncated vmlinux" 2 $? eval 'said "truncated" && ! said "stripped"'
+
 # A layout given that does not fit is named as the options' fault.
 "$ramsift" page-owner "$dump" --kaslr-offset 0x1000 > "$tmp/out" 2> "$tmp/err"
 check "page-owner --kaslr-offset wrong" 2 $? said "the layout given (--kaslr-offset 0x1000)"
