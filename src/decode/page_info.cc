@@ -11,13 +11,6 @@ namespace {
 
 constexpr std::string_view kForms = "pfn:N, pa:0x..., va:0x..., page:0x... or a bare pfn";
 
-template <class T>
-T get(std::span<const std::byte> b, uint64_t off) {
-  T v{};
-  if (off + sizeof(T) <= b.size()) std::memcpy(&v, b.data() + off, sizeof(T));
-  return v;
-}
-
 }  // namespace
 
 Result<PageAddress> parse_page_address(std::string_view text) {
@@ -79,12 +72,13 @@ Result<PageInfo> read_page_info(const Kernel& kernel, const MemoryModel& model, 
   std::vector<std::byte> page(l.size);
   if (auto s = kernel.read(info.page, page); !s)
     return std::move(s).error().with_context("struct page of pfn " + hex(pfn) + " at " + hex(info.page.value()));
-  info.flags = get<uint64_t>(page, l.flags);
-  info.mapping = get<uint64_t>(page, l.mapping);
-  info.index = get<uint64_t>(page, l.index);
-  info.private_ = get<uint64_t>(page, l.private_);
-  info.refcount = get<uint32_t>(page, l.refcount);
-  info.mapcount = get<int32_t>(page, l.mapcount);
+  StructFields fields(page);
+  info.flags = fields.get<uint64_t>(l.flags);
+  info.mapping = fields.get<uint64_t>(l.mapping);
+  info.index = fields.get<uint64_t>(l.index);
+  info.private_ = fields.get<uint64_t>(l.private_);
+  info.refcount = fields.get<uint32_t>(l.refcount);
+  info.mapcount = fields.get<int32_t>(l.mapcount);
   info.flag_names = names.page_flag_names(info.flags);
   info.node = names.page_field("node", info.flags);
   info.zone = names.page_field("zone", info.flags);
@@ -94,7 +88,10 @@ Result<PageInfo> read_page_info(const Kernel& kernel, const MemoryModel& model, 
         if (auto name = kernel.read_string(VirtAddr(*at), 32)) info.zone_name = std::move(*name);
 
   // A tail page: compound_head holds the head's address + 1.
-  uint64_t head = get<uint64_t>(page, l.compound_head);
+  uint64_t head = fields.get<uint64_t>(l.compound_head);
+  if (fields.short_reads())
+    return corrupt("struct page of pfn " + hex(pfn) + ": " + std::to_string(fields.short_reads()) +
+                   " fields lie past its " + std::to_string(page.size()) + " bytes: the layout does not fit");
   if (head & 1) {
     info.compound_head_page = VirtAddr(head - 1);
     info.compound_head = model.pfn_of_page(info.compound_head_page);
@@ -112,8 +109,9 @@ Result<PageInfo> read_page_info(const Kernel& kernel, const MemoryModel& model, 
       if (!at || !kernel.read(*at, other)) continue;
       bytes = other;
     }
-    uint32_t type = get<uint32_t>(bytes, l.mapcount);
-    uint64_t private_ = get<uint64_t>(bytes, l.private_);
+    StructFields block(bytes);
+    uint32_t type = block.get<uint32_t>(l.mapcount);
+    uint64_t private_ = block.get<uint64_t>(l.private_);
     if (model.is_buddy(type) && private_ >= order && private_ < model.nr_orders() &&
         pfn - first < (uint64_t{1} << private_)) {
       info.buddy_head = first;

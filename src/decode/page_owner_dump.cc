@@ -17,13 +17,6 @@ std::optional<uint64_t> offset_of(const TypeLayout& t, std::string_view name) {
   return m ? std::optional<uint64_t>(m->offset) : std::nullopt;
 }
 
-template <class T>
-T get(std::span<const std::byte> b, uint64_t off) {
-  T v{};
-  if (off + sizeof(T) <= b.size()) std::memcpy(&v, b.data() + off, sizeof(T));
-  return v;
-}
-
 }  // namespace
 
 void PageOwnerWalker::problem(Error e) {
@@ -195,7 +188,12 @@ Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const Memory
 void PageOwnerWalker::memcg_lines(std::span<const std::byte> page, PageOwnerRecord& record) {
   const Memcg& m = memcg_;
   if (!m.enabled) return;
-  uint64_t data = get<uint64_t>(page, *model_->page_layout().memcg_data);
+  StructFields pg(page);
+  uint64_t data = pg.get<uint64_t>(*model_->page_layout().memcg_data);
+  if (pg.short_reads()) {
+    problem(corrupt("struct page memcg_data lies past the struct's " + std::to_string(page.size()) + " bytes"));
+    return;
+  }
   if (!data) return;
   constexpr uint64_t kObjcgsOrObjexts = 1, kKmem = 2;
   uint64_t memcg = 0;
@@ -271,19 +269,17 @@ void PageOwnerWalker::memcg_lines(std::span<const std::byte> page, PageOwnerReco
 Result<bool> PageOwnerWalker::fill(uint64_t pfn, std::span<const std::byte> page, std::span<const std::byte> owner,
                                    PageOwnerRecord& r, PageOwnerFrames& frames, bool allocated) {
   const PageOwnerLayout& l = layout_;
+  StructFields o(owner), pg(page);
   r = PageOwnerRecord{};
   r.pfn = pfn;
-  r.order = get<uint16_t>(owner, l.order);
-  r.gfp_mask = get<uint32_t>(owner, l.gfp_mask);
+  r.order = o.get<uint16_t>(l.order);
+  r.gfp_mask = o.get<uint32_t>(l.gfp_mask);
   r.gfp_flags = names_->gfp_text(r.gfp_mask);
-  if (l.pid) r.pid = get<int32_t>(owner, *l.pid);
-  if (l.tgid) r.tgid = get<int32_t>(owner, *l.tgid);
-  if (l.comm) {
-    const char* c = reinterpret_cast<const char*>(owner.data() + *l.comm);
-    r.comm.assign(c, strnlen(c, l.comm_size));
-  }
-  if (l.ts_nsec) r.ts_nsec = get<uint64_t>(owner, *l.ts_nsec);
-  if (l.free_ts_nsec) r.free_ts_nsec = get<uint64_t>(owner, *l.free_ts_nsec);
+  if (l.pid) r.pid = o.get<int32_t>(*l.pid);
+  if (l.tgid) r.tgid = o.get<int32_t>(*l.tgid);
+  if (l.comm) r.comm = o.cstring(*l.comm, l.comm_size);
+  if (l.ts_nsec) r.ts_nsec = o.get<uint64_t>(*l.ts_nsec);
+  if (l.free_ts_nsec) r.free_ts_nsec = o.get<uint64_t>(*l.free_ts_nsec);
   unsigned page_mt =
       names_->mobility_disabled() ? 0 : (r.gfp_mask & names_->gfp_movable_mask()) >> names_->gfp_movable_shift();
   r.page_migratetype = names_->migratetype(page_mt);
@@ -291,14 +287,14 @@ Result<bool> PageOwnerWalker::fill(uint64_t pfn, std::span<const std::byte> page
   auto block_mt = model_->pageblock_migratetype(pfn);
   if (!block_mt) return std::move(block_mt).error().with_context("pfn " + hex(pfn) + ": pageblock flags");
   r.pageblock_migratetype = names_->migratetype(*block_mt);
-  r.page_flags = get<uint64_t>(page, model_->page_layout().flags);
+  r.page_flags = pg.get<uint64_t>(model_->page_layout().flags);
   r.page_flags_text = names_->page_flags_text(r.page_flags);
   // page_flags_text holds what is inside the parentheses (page_owner.h).
   if (auto open = r.page_flags_text.find('('); open != std::string::npos)
     r.page_flags_text = r.page_flags_text.substr(open + 1, r.page_flags_text.size() - open - 2);
-  int16_t reason = get<int16_t>(owner, l.last_migrate_reason);
+  int16_t reason = o.get<int16_t>(l.last_migrate_reason);
   if (reason != -1) r.last_migrate_reason = names_->migrate_reason(static_cast<uint16_t>(reason));
-  uint32_t handle = get<uint32_t>(owner, l.handle);
+  uint32_t handle = o.get<uint32_t>(l.handle);
   r.stack_handle = handle;
   auto stack = depot_->fetch(handle);
   if (!stack) {
@@ -310,15 +306,19 @@ Result<bool> PageOwnerWalker::fill(uint64_t pfn, std::span<const std::byte> page
   }
   frames.free = {};
   if (options_.freed || !allocated) {
-    uint32_t free_handle = get<uint32_t>(owner, l.free_handle);
+    uint32_t free_handle = o.get<uint32_t>(l.free_handle);
     if (free_handle) {
       r.free_stack_handle = free_handle;
       if (auto fs = depot_->fetch(free_handle)) frames.free = *fs;
     }
-    if (l.free_pid) r.free_pid = get<int32_t>(owner, *l.free_pid);
-    if (l.free_tgid) r.free_tgid = get<int32_t>(owner, *l.free_tgid);
+    if (l.free_pid) r.free_pid = o.get<int32_t>(*l.free_pid);
+    if (l.free_tgid) r.free_tgid = o.get<int32_t>(*l.free_tgid);
   }
   r.freed = !allocated;
+  if (o.short_reads() || pg.short_reads())
+    return corrupt("pfn " + hex(pfn) + ": " + std::to_string(o.short_reads() + pg.short_reads()) +
+                   " fields lie past the struct page_owner (" + std::to_string(owner.size()) +
+                   " bytes) or struct page (" + std::to_string(page.size()) + " bytes) read: the layout does not fit");
   memcg_lines(page, r);
   return true;
 }
@@ -343,8 +343,9 @@ bool PageOwnerWalker::next(PageOwnerRecord& record, PageOwnerFrames& frames) {
       problem(std::move(read).error().with_context("pfn " + hex(pfn) + ": struct page"));
       continue;
     }
-    if (!options_.freed && model_->is_buddy(get<uint32_t>(page_buf_, pl.mapcount))) {
-      uint64_t order = get<uint64_t>(page_buf_, pl.private_);
+    StructFields pb(page_buf_);
+    if (!options_.freed && model_->is_buddy(pb.get<uint32_t>(pl.mapcount))) {
+      uint64_t order = pb.get<uint64_t>(pl.private_);
       if (order < model_->nr_orders()) pfn += (uint64_t{1} << order) - 1;
       continue;
     }
@@ -355,14 +356,20 @@ bool PageOwnerWalker::next(PageOwnerRecord& record, PageOwnerFrames& frames) {
       problem(std::move(read_ext).error().with_context("pfn " + hex(pfn) + ": page_ext entry"));
       continue;
     }
-    uint64_t flags = get<uint64_t>(ext_buf_, 0);
+    uint64_t flags = StructFields(ext_buf_).get<uint64_t>(0);
     if (!((flags >> ext_owner_bit_) & 1)) continue;
     bool allocated = (flags >> ext_allocated_bit_) & 1;
     if (!allocated && !options_.freed) continue;
     std::span<const std::byte> owner(ext_buf_.data() + owner_offset_, layout_.size);
-    unsigned order = get<uint16_t>(owner, layout_.order);
+    StructFields ob(owner);
+    unsigned order = ob.get<uint16_t>(layout_.order);
+    uint32_t handle = ob.get<uint32_t>(layout_.handle);
+    if (pb.short_reads() || ob.short_reads()) {
+      problem(corrupt("pfn " + hex(pfn) + ": struct page or page_owner fields lie past the bytes read"));
+      continue;
+    }
     if (order >= 64 || (pfn & ((uint64_t{1} << order) - 1)) != 0) continue;
-    if (!get<uint32_t>(owner, layout_.handle) && allocated) continue;
+    if (!handle && allocated) continue;
     pfn_ = pfn + 1;
     auto ok = fill(pfn, page_buf_, owner, record, frames, allocated);
     if (!ok) {
@@ -385,7 +392,7 @@ Result<std::optional<PageOwnerWalker::PageOwnerState>> PageOwnerWalker::read_one
   if (!ext) return std::optional<PageOwnerState>();
   RAMSIFT_TRY_STATUS(kernel_->read(*ext, ext_buf_));
   PageOwnerState state;
-  state.ext_flags = get<uint64_t>(ext_buf_, 0);
+  state.ext_flags = StructFields(ext_buf_).get<uint64_t>(0);
   state.owner = (state.ext_flags >> ext_owner_bit_) & 1;
   state.allocated = (state.ext_flags >> ext_allocated_bit_) & 1;
   if (!state.owner) return std::optional<PageOwnerState>(state);

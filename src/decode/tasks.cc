@@ -14,13 +14,6 @@ constexpr int kMaxCgroupDepth = 256;
 constexpr size_t kMaxKernfsName = 255;  // NAME_MAX
 constexpr size_t kMaxProblems = 100;
 
-template <class T>
-T get(std::span<const std::byte> b, uint64_t off) {
-  T v{};
-  if (off + sizeof(T) <= b.size()) std::memcpy(&v, b.data() + off, sizeof(T));
-  return v;
-}
-
 Result<uint64_t> read_u64(const VirtualMemory& m, VirtAddr va) {
   return m.read_u64(va);
 }
@@ -119,7 +112,8 @@ class TaskWalk {
                                                   hex(prev.value()) + ")"));
         return;
       }
-      uint64_t node_next = get<uint64_t>(pair, 0), node_prev = get<uint64_t>(pair, 8);
+      StructFields list_head(pair);  // struct list_head { next, prev }
+      uint64_t node_next = list_head.get<uint64_t>(0), node_prev = list_head.get<uint64_t>(8);
       if (node_prev != prev.value()) {
         problem(corrupt(what + ": list broken at node " + hex(node.value()) + ": its prev is " + hex(node_prev) +
                         ", not " + hex(prev.value())));
@@ -154,19 +148,19 @@ class TaskWalk {
 
   Result<Task> read_task(VirtAddr at) {
     RAMSIFT_TRY_STATUS(memory_.read_exact(at, buf_));
+    StructFields task(buf_);
     Task t;
     t.address = at;
-    t.pid = get<int32_t>(buf_, l_.pid);
-    t.tgid = get<int32_t>(buf_, l_.tgid);
-    const char* comm = reinterpret_cast<const char*>(buf_.data() + l_.comm);
-    t.comm.assign(comm, strnlen(comm, l_.comm_size));
-    t.state = l_.state_size == 8 ? get<uint64_t>(buf_, l_.state) : get<uint32_t>(buf_, l_.state);
-    t.exit_state = get<uint32_t>(buf_, l_.exit_state);
-    t.flags = get<uint32_t>(buf_, l_.flags);
-    t.parent = VirtAddr(get<uint64_t>(buf_, l_.real_parent));
-    if (l_.start_time) t.start_time_ns = get<uint64_t>(buf_, *l_.start_time);
+    t.pid = task.get<int32_t>(l_.pid);
+    t.tgid = task.get<int32_t>(l_.tgid);
+    t.comm = task.cstring(l_.comm, l_.comm_size);
+    t.state = l_.state_size == 8 ? task.get<uint64_t>(l_.state) : task.get<uint32_t>(l_.state);
+    t.exit_state = task.get<uint32_t>(l_.exit_state);
+    t.flags = task.get<uint32_t>(l_.flags);
+    t.parent = VirtAddr(task.get<uint64_t>(l_.real_parent));
+    if (l_.start_time) t.start_time_ns = task.get<uint64_t>(*l_.start_time);
     if (l_.worker_private && t.kernel_thread()) {
-      uint64_t kthread = get<uint64_t>(buf_, *l_.worker_private);
+      uint64_t kthread = task.get<uint64_t>(*l_.worker_private);
       auto name_at = kthread ? memory_.read_u64(VirtAddr(kthread + l_.kthread_full_name)) : Result<uint64_t>(0);
       // get_kthread_comm() copies into a 64-byte buffer.
       if (name_at && *name_at)
@@ -174,12 +168,15 @@ class TaskWalk {
           t.full_name = std::move(*name);
     }
     if (l_.cgroups) {
-      uint64_t cset = get<uint64_t>(buf_, *l_.cgroups);
+      uint64_t cset = task.get<uint64_t>(*l_.cgroups);
       if (auto p = cgroup_paths(cset, t.cgroup, t.memcg); !p)
         problem(std::move(p).error().with_context("task " + hex(at.value()) + " (pid " + std::to_string(t.pid) +
                                                   "): css_set " + hex(cset)));
     }
-    last_signal_ = get<uint64_t>(buf_, l_.signal);
+    last_signal_ = task.get<uint64_t>(l_.signal);
+    if (task.short_reads())
+      return corrupt("task_struct at " + hex(at.value()) + ": " + std::to_string(task.short_reads()) +
+                     " fields lie past the " + std::to_string(buf_.size()) + " bytes read: the layout does not fit");
     return t;
   }
 
@@ -230,7 +227,7 @@ class TaskWalk {
         continue;
       }
       std::byte b[4];
-      if (t.parent.value() && memory_.read_exact(t.parent + l_.tgid, b)) t.ppid = get<int32_t>(b, 0);
+      if (t.parent.value() && memory_.read_exact(t.parent + l_.tgid, b)) t.ppid = StructFields(b).get<int32_t>(0);
     }
   }
 

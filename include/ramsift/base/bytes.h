@@ -111,4 +111,48 @@ class ByteReader {
   Endian endian_ = Endian::Little;
 };
 
+// The bytes of one kernel struct read from a dump, and its fixed-size
+// fields at the offsets DWARF gave (little-endian, as every kernel ramsift
+// reads). The one way the decoders read fields: a field that lies past the
+// bytes (a layout that disagrees with the buffer) reads as 0 *and is
+// counted*, so the caller refuses the record instead of printing a 0 it
+// never read; strings are copied bounded, never through a cast.
+//
+//   StructFields owner(bytes);
+//   uint16_t order = owner.get<uint16_t>(layout.order);
+//   std::string comm = owner.cstring(layout.comm, 16);
+//   if (owner.short_reads()) return corrupt("struct page_owner: ...");
+class StructFields {
+ public:
+  explicit StructFields(std::span<const std::byte> bytes) : bytes_(bytes) {}
+
+  template <class T>
+  T get(uint64_t offset) const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    T v{};
+    if (offset > bytes_.size() || sizeof(T) > bytes_.size() - offset) {
+      ++short_reads_;
+      return v;
+    }
+    std::memcpy(&v, bytes_.data() + offset, sizeof(T));
+    return v;
+  }
+  // Up to `max` bytes at `offset`, to the first NUL.
+  std::string cstring(uint64_t offset, uint64_t max) const {
+    if (offset > bytes_.size() || max > bytes_.size() - offset) {
+      ++short_reads_;
+      return {};
+    }
+    std::string_view text(reinterpret_cast<const char*>(bytes_.data() + offset), max);
+    return std::string(text.substr(0, text.find('\0')));
+  }
+  // Fields asked for that lay past the bytes.
+  uint32_t short_reads() const { return short_reads_; }
+  size_t size() const { return bytes_.size(); }
+
+ private:
+  std::span<const std::byte> bytes_;
+  mutable uint32_t short_reads_ = 0;
+};
+
 }  // namespace ramsift
