@@ -340,6 +340,32 @@ Status KernelOpener::build_arm64(const Found& given) {
   }
   layout.phys_offset = *found.phys_offset;
   layout.page_table_root = to_pa(link_symbol("swapper_pg_dir"));
+
+  // The walk that finds linux_banner where the kernel image's fast path puts
+  // it is the one the kernel used.
+  Arm64Layout image;
+  image.kimage_voffset = layout.kimage_voffset;
+  image.kimage_start = kernel_->runtime(text);
+  image.kimage_size = link_symbol("_end") - text;
+  auto agrees = [&](const Arm64Paging& p) {
+    auto t = Arm64Translator::create(p, layout.page_table_root, image);
+    return t && check_fast_path(dump_, *t, kernel_->runtime(link_symbol("linux_banner"))).agree();
+  };
+  // Counted from the image's address, VA_BITS is VA_BITS_MIN: a 52-bit
+  // kernel puts its image where a 48-bit (4K, 64K) or 47-bit (16K) one
+  // does (KIMAGE_VADDR = _PAGE_END(VA_BITS_MIN)), and with no VMCOREINFO
+  // nothing else in memory says 52 (6.9+ has no vabits_actual variable:
+  // it reads TCR_EL1). If that walk does not find the image, 52 is tried.
+  if (!options_.va_bits && !found.va_bits && layout.va_bits == (page_shift_ == 14 ? 47u : 48u)) {
+    Arm64Paging counted;
+    counted.page_shift = page_shift_;
+    counted.va_bits = layout.va_bits;
+    if (!agrees(counted)) {
+      kernel_->notes_.push_back("the kernel image's address says VA_BITS " + std::to_string(layout.va_bits) +
+                                " (VA_BITS_MIN), but that walk does not find it: VA_BITS 52 tried");
+      layout.va_bits = 52;
+    }
+  }
   layout.direct_map = VirtAddr(~uint64_t{0} << layout.va_bits);
 
   Arm64Paging paging;
@@ -361,16 +387,7 @@ Status KernelOpener::build_arm64(const Found& given) {
     paging.lpa2 = paging.va_bits == 52;
     paging.pa_bits = paging.lpa2 ? 52 : 48;
     if (!ran) {
-      // No TCR_EL1 value: the walk that finds linux_banner where the kernel
-      // image's fast path puts it is the one the kernel used.
-      Arm64Layout image;
-      image.kimage_voffset = layout.kimage_voffset;
-      image.kimage_start = kernel_->runtime(text);
-      image.kimage_size = link_symbol("_end") - text;
-      auto agrees = [&](const Arm64Paging& p) {
-        auto t = Arm64Translator::create(p, layout.page_table_root, image);
-        return t && check_fast_path(dump_, *t, kernel_->runtime(link_symbol("linux_banner"))).agree();
-      };
+      // No TCR_EL1 value: the walk that finds the image (agrees(), above).
       if (!agrees(paging)) {
         Arm64Paging classic = paging;
         classic.va_bits = fallback;
