@@ -13,7 +13,7 @@ class DumpOpenedRecords final : public OpenedRecords {
   std::unique_ptr<Kernel> kernel;
   std::unique_ptr<DumpRecords> records;
 
-  PageOwnerSource& source() override { return *records; }
+  PageOwnerSource& raw_source() override { return *records; }
   std::string describe() const override { return "dump of Linux " + kernel->release(); }
 };
 

@@ -16,7 +16,7 @@ namespace {
 class TextRecords final : public OpenedRecords {
  public:
   TextRecords(MappedFile file) : file_(std::move(file)), reader_(as_text(file_), file_.path()) {}
-  PageOwnerSource& source() override { return reader_; }
+  PageOwnerSource& raw_source() override { return reader_; }
   std::string describe() const override { return "page_owner text " + file_.path(); }
 
  private:
@@ -30,7 +30,7 @@ class TextRecords final : public OpenedRecords {
 class StdinRecords final : public OpenedRecords {
  public:
   explicit StdinRecords(std::string text) : text_(std::move(text)), reader_(text_, "<stdin>") {}
-  PageOwnerSource& source() override { return reader_; }
+  PageOwnerSource& raw_source() override { return reader_; }
   std::string describe() const override { return "page_owner text <stdin>"; }
 
  private:
@@ -116,9 +116,46 @@ std::optional<uint64_t> page_size_for(OpenedRecords& records, std::optional<uint
   return uint64_t{4096};
 }
 
+class OpenedRecords::Counting final : public PageOwnerSource {
+ public:
+  explicit Counting(PageOwnerSource& inner) : inner_(inner) {}
+  bool next(PageOwnerRecord& record) override {
+    if (!inner_.next(record)) return false;
+    ++returned_;
+    return true;
+  }
+  PageOwnerTextFormat text_format() const override { return inner_.text_format(); }
+  const std::vector<Error>& problems() const override { return inner_.problems(); }
+  uint64_t returned_ = 0;
+
+ private:
+  PageOwnerSource& inner_;
+};
+
+OpenedRecords::OpenedRecords() = default;
+OpenedRecords::~OpenedRecords() = default;
+
+PageOwnerSource& OpenedRecords::source() {
+  if (!counting_) counting_ = std::make_unique<Counting>(raw_source());
+  return *counting_;
+}
+
+uint64_t OpenedRecords::returned() const {
+  return counting_ ? counting_->returned_ : 0;
+}
+
 void finish_records(OpenedRecords& records, Context& context) {
-  for (const Error& e : records.source().problems()) report(e);
-  if (!records.source().problems().empty() && context.exit_code == kOk) context.exit_code = kPartial;
+  const std::vector<Error>& problems = records.source().problems();
+  for (const Error& e : problems) report(e);
+  if (problems.empty()) return;
+  // Problems and not one record: nothing usable (a truncated or damaged
+  // dump), not a result with parts missing.
+  if (records.returned() == 0) {
+    std::cerr << "ramsift: no record could be read (" << problems.size() << " problems above)\n";
+    context.exit_code = kFailed;
+  } else if (context.exit_code == kOk) {
+    context.exit_code = kPartial;
+  }
 }
 
 }  // namespace ramsift::cli

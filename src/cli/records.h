@@ -36,10 +36,21 @@ struct RecordsOptions {
 
 class OpenedRecords {
  public:
-  virtual ~OpenedRecords() = default;
-  virtual PageOwnerSource& source() = 0;
+  OpenedRecords();
+  virtual ~OpenedRecords();
+  // The records, counted as they are read (finish_records()).
+  PageOwnerSource& source();
+  // Records source() has returned so far.
+  uint64_t returned() const;
   // "page_owner text" or "dump"; the kernel release when known.
   virtual std::string describe() const = 0;
+
+ protected:
+  virtual PageOwnerSource& raw_source() = 0;
+
+ private:
+  class Counting;
+  std::unique_ptr<Counting> counting_;
 };
 
 // Declares `input` (positional, required) and the kernel options.
@@ -58,7 +69,8 @@ DumpRecords* dump_records_of(OpenedRecords& records);
 std::optional<uint64_t> page_size_for(OpenedRecords& records, std::optional<uint64_t> requested, Context& context);
 // Declares --page-size on a command that prints sizes.
 void add_page_size_option(CLI::App& command, std::optional<uint64_t>& page_size);
-// Reports the source's problems on stderr; sets exit code 1 when there were any.
+// Reports the source's problems on stderr; sets exit code 1 when there were
+// any, 2 when there were and not one record could be read.
 void finish_records(OpenedRecords& records, Context& context);
 
 }  // namespace ramsift::cli

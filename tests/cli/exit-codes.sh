@@ -111,6 +111,14 @@ PY
   check "page-owner with a vmlinux that lost page_owner.$member" 2 $? eval '[ ! -s "$tmp/out" ] && said "has no $member"'
 done
 
+# Problems and not one record read: nothing usable (2); one good record: 1.
+printf 'Page allocated via order x, mask 0xcc0(GFP_KERNEL), pid 1, tgid 1 (init), ts 5 ns\nPFN 0x100 type Unmovable Block 0 type Unmovable Flags 0x0()\n foo+0x1/0x2\n\n' > "$tmp/bad.txt"
+"$ramsift" top "$tmp/bad.txt" > /dev/null 2> "$tmp/err"
+check "top on a text whose only record is broken" 2 $? said "no record could be read"
+printf 'Page allocated via order 0, mask 0xcc0(GFP_KERNEL), pid 1, tgid 1 (init), ts 5 ns\nPFN 0x100 type Unmovable Block 0 type Unmovable Flags 0x0()\n foo+0x1/0x2\n\n' >> "$tmp/bad.txt"
+"$ramsift" top "$tmp/bad.txt" > /dev/null 2> "$tmp/err"
+check "top on a text with one broken record of two" 1 $? eval 'said "bad order" && ! said "no record could be read"'
+
 # A truncated vmlinux is said to be truncated, not "stripped".
 head -c $(( $(stat -c %s "$tmp/vmlinux") / 2 )) "$tmp/vmlinux" > "$tmp/vmlinux.half"
 "$ramsift" page-owner "$dump" --vmlinux "$tmp/vmlinux.half" > "$tmp/out" 2> "$tmp/err"
