@@ -109,11 +109,12 @@ bool RecordFilter::empty() const {
 Result<PfnRange> parse_pfn_range(std::string_view text) {
   size_t dash = text.find('-');
   auto bad = [&] {
-    return bad_input("--pfn-range: expected FIRST-LAST (decimal or 0x hex), got \"" + std::string(text) + "\"");
+    return bad_input("--pfn-range: expected FIRST-LAST or one PFN (decimal or 0x hex, both ends included), got \"" +
+                     std::string(text) + "\"");
   };
-  if (dash == std::string_view::npos) return bad();
+  // "A" alone is the one pfn A (A-A).
   auto first = parse_number(text.substr(0, dash));
-  auto last = parse_number(text.substr(dash + 1));
+  auto last = dash == std::string_view::npos ? first : parse_number(text.substr(dash + 1));
   if (!first || !last) return bad();
   if (*last < *first) return bad_input("--pfn-range: " + std::string(text) + ": the end is before the start");
   return PfnRange{*first, *last};

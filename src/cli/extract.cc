@@ -7,6 +7,7 @@
 #include <set>
 
 #include "commands.h"
+#include "ramsift/analysis/filter.h"
 #include "ramsift/base/output_file.h"
 #include "ramsift/decode/page_info.h"
 #include "ramsift/decode/page_owner_stacks.h"
@@ -74,7 +75,8 @@ void add_extract(CLI::App& app, Context& context) {
   cmd->add_option("--symbols", c->symbols,
                   "Also write an ELF file with only the symbols and DWARF units ramsift read of the vmlinux "
                   "(for a committed sample: a few MB instead of the whole vmlinux)");
-  cmd->add_option("--pfn-range", c->pfn_range, "Only what the records of pfns A-B need (as page-owner --pfn-range)");
+  cmd->add_option("--pfn-range", c->pfn_range,
+                  "Only what the records overlapping pfns A-B need (both included, as every command's --pfn-range)");
   cmd->callback([c, &context] {
     if (c->output.empty() && c->symbols.empty()) {
       report(bad_input("extract: give -o FILE, --symbols FILE or both"));
@@ -104,14 +106,14 @@ void add_extract(CLI::App& app, Context& context) {
     if (!kernel) return;
     PageOwnerWalkOptions walk;
     if (!c->pfn_range.empty()) {
-      char* end = nullptr;
-      walk.first_pfn = std::strtoull(c->pfn_range.c_str(), &end, 0);
-      if (end && *end == '-' && end[1]) walk.end_pfn = std::strtoull(end + 1, &end, 0);
-      if (!end || *end) {
-        report(bad_input("--pfn-range: want A-B, got " + c->pfn_range));
+      auto range = parse_pfn_range(c->pfn_range);
+      if (!range) {
+        report(range.error());
         context.exit_code = kFailed;
         return;
       }
+      walk.first_pfn = range->first;
+      walk.end_pfn = range->last == UINT64_MAX ? range->last : range->last + 1;
     }
     // Everything `info`, `page-owner` and `page-owner --freed` read.
     KernelInfo facts = gather_kernel_info(*kernel);

@@ -59,23 +59,14 @@ std::vector<std::string> split_names(const std::vector<std::string>& items) {
   return out;
 }
 
-// "A-B" (B exclusive), "A-" or "A"; numbers decimal or 0x hex.
-Status parse_pfn_range(const std::string& text, PageOwnerWalkOptions& walk) {
+// --pfn-range as every command reads it (analysis/filter.h): A-B, both ends
+// included, or A alone; the walk starts at A and ends after B.
+Status parse_pfn_range(const std::string& text, PageOwnerWalkOptions& walk, std::optional<PfnRange>& range) {
   if (text.empty()) return {};
-  size_t dash = text.find('-');
-  auto number = [&](const std::string& s) -> Result<uint64_t> {
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(s.c_str(), &end, 0);
-    if (s.empty() || *end) return bad_input("--pfn-range: not a number: \"" + s + "\" (want A-B)");
-    return v;
-  };
-  RAMSIFT_TRY(walk.first_pfn, number(text.substr(0, dash)));
-  if (dash != std::string::npos && dash + 1 < text.size()) {
-    RAMSIFT_TRY(uint64_t end, number(text.substr(dash + 1)));
-    walk.end_pfn = end;
-  } else if (dash == std::string::npos) {
-    walk.end_pfn = walk.first_pfn + 1;
-  }
+  RAMSIFT_TRY(PfnRange r, ramsift::parse_pfn_range(text));
+  walk.first_pfn = r.first;
+  walk.end_pfn = r.last == UINT64_MAX ? r.last : r.last + 1;
+  range = r;
   return {};
 }
 
@@ -112,7 +103,8 @@ void add_page_owner(CLI::App& app, Context& context) {
   add_records_options(*cmd, c->records, "dump");
   cmd->add_option("--format", c->format, "text (the kernel's debugfs text), json (JSON Lines) or csv")
       ->check(CLI::IsMember({"text", "json", "csv"}));
-  cmd->add_option("--pfn-range", c->pfn_range, "Only pfns A to B (B exclusive), as A-B; A alone is one pfn");
+  cmd->add_option("--pfn-range", c->pfn_range,
+                  "Only records whose block overlaps pfns A-B (both included; decimal or 0x hex); A alone is one pfn");
   cmd->add_option("--pid", c->pids, "Only records of these pids (comma separated, page_owner_sort's --pid)");
   cmd->add_option("--tgid", c->tgids, "Only records of these thread group ids (comma separated)");
   cmd->add_option("--name", c->names, "Only records of these command names (comma separated)");
@@ -134,7 +126,8 @@ void add_page_owner(CLI::App& app, Context& context) {
     }
     std::vector<std::string> names = split_names(c->names);
     c->records.walk.freed = c->freed;
-    if (auto s = parse_pfn_range(c->pfn_range, c->records.walk); !s) {
+    std::optional<PfnRange> range;
+    if (auto s = parse_pfn_range(c->pfn_range, c->records.walk, range); !s) {
       report(s.error());
       context.exit_code = kFailed;
       return;
@@ -184,9 +177,11 @@ void add_page_owner(CLI::App& app, Context& context) {
       if (!pids->empty() && std::find(pids->begin(), pids->end(), r.pid.value_or(-1)) == pids->end()) return false;
       if (!tgids->empty() && std::find(tgids->begin(), tgids->end(), r.tgid.value_or(-1)) == tgids->end()) return false;
       if (!names.empty() && std::find(names.begin(), names.end(), r.comm) == names.end()) return false;
-      if (!dump && !c->pfn_range.empty() &&
-          (r.pfn < c->records.walk.first_pfn || (c->records.walk.end_pfn && r.pfn >= *c->records.walk.end_pfn)))
-        return false;
+      if (range) {
+        RecordFilter by_pfn;
+        by_pfn.pfns = range;
+        if (!by_pfn.matches(r)) return false;
+      }
       return true;
     };
     Progress progress(!c->quiet && dump);

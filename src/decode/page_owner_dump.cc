@@ -178,7 +178,10 @@ Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const Memory
     if (!m.enabled) w.problem(not_found("memcg layout not found in DWARF: no \"Charged ...\" lines"));
   }
 
-  w.pfn_ = options.first_pfn ? options.first_pfn : model.min_low_pfn();
+  // Records whose block overlaps [first_pfn, end_pfn): a block that starts
+  // before first_pfn is found by starting at its max-order block's head.
+  w.pfn_ = options.first_pfn ? options.first_pfn & ~(model.max_order_nr_pages() - 1) : model.min_low_pfn();
+  if (w.pfn_ < model.min_low_pfn()) w.pfn_ = model.min_low_pfn();
   w.end_ = std::min(options.end_pfn.value_or(model.max_pfn()), model.max_pfn());
   w.page_buf_.resize(model.page_layout().size);
   w.ext_buf_.resize(model.page_ext_size());
@@ -370,6 +373,7 @@ bool PageOwnerWalker::next(PageOwnerRecord& record, PageOwnerFrames& frames) {
     }
     if (order >= 64 || (pfn & ((uint64_t{1} << order) - 1)) != 0) continue;
     if (!handle && allocated) continue;
+    if (order < 64 && pfn + (uint64_t{1} << order) <= options_.first_pfn) continue;  // ends before the range
     pfn_ = pfn + 1;
     auto ok = fill(pfn, page_buf_, owner, record, frames, allocated);
     if (!ok) {

@@ -65,7 +65,9 @@ struct RecordFilter {
   bool empty() const;
 };
 
-// "A-B" (decimal or 0x hex, inclusive) -> PfnRange; BadInput names the problem.
+// "A-B" (decimal or 0x hex, both ends included) or "A" (A-A) -> PfnRange;
+// BadInput names the problem (an end before the start included). The one
+// meaning of --pfn-range in every command: records whose block overlaps it.
 Result<PfnRange> parse_pfn_range(std::string_view text);
 // The largest ts of any record (0 when no record has one), reading `source` to its end.
 uint64_t newest_allocation_ts(PageOwnerSource& source);

@@ -40,6 +40,9 @@
 namespace ramsift {
 
 struct PageOwnerWalkOptions {
+  // The records whose block [pfn, pfn + 2^order) overlaps [first_pfn,
+  // end_pfn), as --pfn-range A-B (A..B inclusive: end_pfn = B + 1) means in
+  // every command (analysis/filter.h PfnRange).
   uint64_t first_pfn = 0;           // 0: min_low_pfn, as reading from offset 0
   std::optional<uint64_t> end_pfn;  // exclusive; default max_pfn
   bool freed = false;

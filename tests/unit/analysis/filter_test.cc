@@ -110,7 +110,11 @@ TEST_CASE("analysis: filter: --pfn-range keeps blocks that overlap it") {
   CHECK(kept(f) == std::vector<uint64_t>{200});
   f.pfns = parse_pfn_range("0-0x1000").value();
   CHECK(kept(f).size() == 3);
-  CHECK_FALSE(parse_pfn_range("5"));
+  // One pfn alone is that pfn (A-A), as in every command.
+  CHECK(parse_pfn_range("0xc8").value().first == 200);
+  CHECK(parse_pfn_range("0xc8").value().last == 200);
+  f.pfns = parse_pfn_range("102").value();  // inside kModule's order-2 block at 100
+  CHECK(kept(f) == std::vector<uint64_t>{100});
   CHECK_FALSE(parse_pfn_range("9-5"));
   CHECK_FALSE(parse_pfn_range("a-b"));
   CHECK_FALSE(parse_pfn_range("1-"));
