@@ -40,6 +40,8 @@ struct DumpOptions {
 
 struct Context {
   int exit_code = kOk;
+  // -q on any command: no summary or note on stderr (problems still are).
+  bool quiet = false;
   // Where the memory comes from when a host program holds the dump (the
   // crash extension: crash's readmem). Unset: commands open their inputs.
   // When set, a command's dump inputs only name the dump in messages.

@@ -160,9 +160,10 @@ void add_extract(CLI::App& app, Context& context) {
         context.exit_code = kFailed;
         return;
       }
-      std::fprintf(stderr, "ramsift: wrote %s: %llu of %llu compile units, %s\n", c->symbols.c_str(),
-                   static_cast<unsigned long long>(made->units), static_cast<unsigned long long>(made->units_total),
-                   human_size(made->file_bytes).c_str());
+      if (!context.quiet)
+        std::fprintf(stderr, "ramsift: wrote %s: %llu of %llu compile units, %s\n", c->symbols.c_str(),
+                     static_cast<unsigned long long>(made->units), static_cast<unsigned long long>(made->units_total),
+                     human_size(made->file_bytes).c_str());
     }
     if (!target) return;
 
@@ -194,8 +195,9 @@ void add_extract(CLI::App& app, Context& context) {
     }
     std::error_code ec;
     uint64_t size = std::filesystem::file_size(c->output, ec);
-    std::fprintf(stderr, "ramsift: wrote %s: %zu of the dump's pages (4 KiB units) for %llu records, %s\n",
-                 c->output.c_str(), pages.size(), static_cast<unsigned long long>(count), human_size(size).c_str());
+    if (!context.quiet)
+      std::fprintf(stderr, "ramsift: wrote %s: %zu of the dump's pages (4 KiB units) for %llu records, %s\n",
+                   c->output.c_str(), pages.size(), static_cast<unsigned long long>(count), human_size(size).c_str());
   });
 }
 

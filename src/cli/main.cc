@@ -50,6 +50,15 @@ int main(int argc, char** argv) {
   ramsift::cli::add_vtop(app, context);
   ramsift::cli::add_extract(app, context);
   ramsift::cli::add_page_tracking(app, context);
+  // -q on every command, one meaning: no summary or note on stderr. Commands
+  // with their own -q (page-owner, page-tracking) keep it and set this too.
+  for (CLI::App* sub : app.get_subcommands({})) {
+    if (CLI::Option* own = sub->get_option_no_throw("-q")) {
+      own->each([&context](const std::string&) { context.quiet = true; });
+      continue;
+    }
+    sub->add_flag("-q,--quiet", context.quiet, "No summary or note on stderr (problems are still said)");
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -111,8 +111,9 @@ std::optional<uint64_t> page_size_for(OpenedRecords& records, std::optional<uint
     return own;
   }
   if (requested) return requested;
-  std::cerr << "ramsift: note: sizes assume 4096-byte pages: a page_owner text does not say its page size "
-               "(--page-size)\n";
+  if (!context.quiet)
+    std::cerr << "ramsift: note: sizes assume 4096-byte pages: a page_owner text does not say its page size "
+                 "(--page-size)\n";
   return uint64_t{4096};
 }
 
