@@ -7,7 +7,6 @@
 #include <set>
 
 #include "commands.h"
-#include "ramsift/analysis/filter.h"
 #include "ramsift/base/output_file.h"
 #include "ramsift/decode/page_info.h"
 #include "ramsift/decode/page_owner_stacks.h"
@@ -17,6 +16,7 @@
 #include "ramsift/kernel/symbols_subset.h"
 #include "ramsift/output/kernel_info.h"
 #include "ramsift/symbolize/dump_records.h"
+#include "records.h"
 
 namespace ramsift::cli {
 
@@ -112,8 +112,7 @@ void add_extract(CLI::App& app, Context& context) {
         context.exit_code = kFailed;
         return;
       }
-      walk.first_pfn = range->first;
-      walk.end_pfn = range->last == UINT64_MAX ? range->last : range->last + 1;
+      walk_over(*range, walk);
     }
     // Everything `info`, `page-owner` and `page-owner --freed` read.
     KernelInfo facts = gather_kernel_info(*kernel);

@@ -64,8 +64,7 @@ std::vector<std::string> split_names(const std::vector<std::string>& items) {
 Status parse_pfn_range(const std::string& text, PageOwnerWalkOptions& walk, std::optional<PfnRange>& range) {
   if (text.empty()) return {};
   RAMSIFT_TRY(PfnRange r, ramsift::parse_pfn_range(text));
-  walk.first_pfn = r.first;
-  walk.end_pfn = r.last == UINT64_MAX ? r.last : r.last + 1;
+  walk_over(r, walk);
   range = r;
   return {};
 }
@@ -173,16 +172,13 @@ void add_page_owner(CLI::App& app, Context& context) {
     }
     OutputFormat format = parse_format(c->format);
     RecordWriter writer(std::cout, format, source.text_format());
+    RecordFilter by_pfn;  // --pfn-range: what a dump's walk applied already, and a text's filter
+    by_pfn.pfns = range;
     auto keep = [&](const PageOwnerRecord& r) {
       if (!pids->empty() && std::find(pids->begin(), pids->end(), r.pid.value_or(-1)) == pids->end()) return false;
       if (!tgids->empty() && std::find(tgids->begin(), tgids->end(), r.tgid.value_or(-1)) == tgids->end()) return false;
       if (!names.empty() && std::find(names.begin(), names.end(), r.comm) == names.end()) return false;
-      if (range) {
-        RecordFilter by_pfn;
-        by_pfn.pfns = range;
-        if (!by_pfn.matches(r)) return false;
-      }
-      return true;
+      return !range || by_pfn.matches(r);
     };
     Progress progress(!c->quiet && dump);
     PageOwnerRecord r;

@@ -117,6 +117,11 @@ std::optional<uint64_t> page_size_for(OpenedRecords& records, std::optional<uint
   return uint64_t{4096};
 }
 
+void walk_over(const PfnRange& range, PageOwnerWalkOptions& walk) {
+  walk.first_pfn = range.first;
+  walk.end_pfn = range.last == UINT64_MAX ? range.last : range.last + 1;
+}
+
 class OpenedRecords::Counting final : public PageOwnerSource {
  public:
   explicit Counting(PageOwnerSource& inner) : inner_(inner) {}

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "ramsift/analysis/filter.h"
 #include "ramsift/decode/page_owner_dump.h"
 #include "ramsift/decode/page_owner_source.h"
 
@@ -53,6 +54,8 @@ class OpenedRecords {
   std::unique_ptr<Counting> counting_;
 };
 
+// --pfn-range A-B (both included, analysis/filter.h) as a walk over [A, B + 1).
+void walk_over(const PfnRange& range, PageOwnerWalkOptions& walk);
 // Declares `input` (positional, required) and the kernel options.
 void add_records_options(CLI::App& command, RecordsOptions& options, const char* positional = "input");
 // A second input for commands with two (diff): positional name given.

@@ -373,7 +373,7 @@ bool PageOwnerWalker::next(PageOwnerRecord& record, PageOwnerFrames& frames) {
     }
     if (order >= 64 || (pfn & ((uint64_t{1} << order) - 1)) != 0) continue;
     if (!handle && allocated) continue;
-    if (order < 64 && pfn + (uint64_t{1} << order) <= options_.first_pfn) continue;  // ends before the range
+    if (pfn + (uint64_t{1} << order) <= options_.first_pfn) continue;  // ends before the range
     pfn_ = pfn + 1;
     auto ok = fill(pfn, page_buf_, owner, record, frames, allocated);
     if (!ok) {
