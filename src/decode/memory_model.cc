@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <map>
 
 #include "ramsift/kernel/version_facts.h"
 
@@ -10,7 +11,9 @@ namespace ramsift {
 namespace {
 
 // Section flag bits in section_mem_map (include/linux/mmzone.h), stable since v5.4.
+constexpr uint64_t kSectionMarkedPresent = 1 << 0;
 constexpr uint64_t kSectionHasMemMap = 1 << 1;
+constexpr uint64_t kSectionIsOnline = 1 << 2;
 constexpr uint64_t kSectionIsEarly = 1 << 3;
 // Subsections are 2 MiB (SUBSECTION_SHIFT 21), since Linux kernel commit
 // f1eca35a0dc7 ("mm/sparsemem: introduce struct mem_section_usage") (in v5.3).
@@ -46,7 +49,9 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
   RAMSIFT_TRY(mm.page_.compound_head, member_offset(*page, "compound_head"));
   RAMSIFT_TRY(mm.page_.refcount, member_offset(*page, "_refcount"));
   RAMSIFT_TRY(mm.page_.mapping, member_offset(*page, "mapping"));
-  RAMSIFT_TRY(mm.page_.index, member_offset(*page, "index"));
+  // page->index is __folio_index in newer kernels (6.19's mm_types.h:
+  // FOLIO_MATCH(__folio_index, index)): whichever struct page has.
+  RAMSIFT_TRY(mm.page_.index, member_offset(*page, page->member("__folio_index") ? "__folio_index" : "index"));
   if (auto m = page->member("memcg_data")) mm.page_.memcg_data = m->offset;
 
   // SECTION_SIZE_BITS is a macro: VMCOREINFO exports it since Linux kernel
@@ -140,6 +145,7 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
   RAMSIFT_TRY(uint64_t usage_off, member_offset(*ms, "usage"));
   if (auto m = ms->member("page_ext")) mm.page_ext_member_ = m->offset;
   RAMSIFT_TRY(mm.usage_subsection_map_, member_offset(*usage, "subsection_map"));
+  mm.usage_size_ = usage->size;
   RAMSIFT_TRY(mm.usage_pageblock_flags_, member_offset(*usage, "pageblock_flags"));
 
   auto var = kernel.variable("mem_section", "mm/sparse.c");
@@ -168,10 +174,18 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
   if (nr_sections > (uint64_t{1} << 24)) return corrupt("max_pfn " + hex(mm.max_pfn_) + " is implausible");
   mm.sections_.resize(nr_sections);
   std::vector<std::byte> block(sections_per_root * ms_size);
+  std::vector<VirtAddr> section_at(nr_sections);
   for (uint64_t root = 0; root * sections_per_root < nr_sections && root < nr_roots; ++root) {
     VirtAddr base;
     if (extreme) {
       RAMSIFT_TRY(uint64_t p, kernel.read_u64(roots + root * 8));
+      // sparse_index_init() allocates the root of every section memblock
+      // has memory in: those of min_low_pfn and max_pfn - 1 exist.
+      const uint64_t first_root = (mm.min_low_pfn_ >> mm.pfn_section_shift_) / sections_per_root;
+      if (!p && (root == first_root || root == (nr_sections - 1) / sections_per_root))
+        mm.problems_.push_back(corrupt("mem_section root " + std::to_string(root) + " is NULL, but pfn " +
+                                       hex(root == first_root ? mm.min_low_pfn_ : mm.max_pfn_ - 1) + " lies in it")
+                                   .at_address((roots + root * 8).value()));
       if (!p) continue;
       base = VirtAddr(p);
     } else {
@@ -190,7 +204,8 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
         RAMSIFT_TRY(uint64_t e, r.u64(i * ms_size + *mm.page_ext_member_));
         s.page_ext = VirtAddr(e);
       }
-      if (s.section_mem_map) mm.sections_[nr] = s;
+      if (s.section_mem_map || s.usage.value()) mm.sections_[nr] = s;
+      section_at[nr] = base + i * ms_size;
     }
   }
 
@@ -204,7 +219,89 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
     if (mm.page_ext_size_ > 4096)
       return corrupt("page_ext_size " + std::to_string(mm.page_ext_size_) + " is implausible");
   }
+  mm.check_sections(section_at);
   return mm;
+}
+
+void MemoryModel::check_sections(std::span<const VirtAddr> section_at) {
+  // With SPARSEMEM_VMEMMAP every section's encoded mem_map is
+  // pfn_to_page(start) - start = vmemmap itself (mm/sparse.c
+  // sparse_encode_mem_map): the value most sections hold.
+  std::map<uint64_t, unsigned> maps;
+  for (const auto& s : sections_)
+    if (s && (s->section_mem_map & kSectionHasMemMap)) ++maps[s->section_mem_map & section_map_mask_];
+  uint64_t vmemmap = 0;
+  unsigned most = 0;
+  for (const auto& [map, n] : maps)
+    if (n > most) vmemmap = map, most = n;
+  for (uint64_t nr = 0; nr < sections_.size(); ++nr) {
+    auto& s = sections_[nr];
+    if (!s) continue;
+    std::string why;
+    const uint64_t flags = s->section_mem_map & ~section_map_mask_;
+    if (!s->section_mem_map)
+      why = "no section_mem_map, but a mem_section_usage at " + hex(s->usage.value());
+    else if (!(flags & kSectionMarkedPresent) || !(flags & kSectionHasMemMap))
+      why = "section_mem_map " + hex(s->section_mem_map) + " has a mem_map without the present flags";
+    else if (!s->usage.value())
+      why = "a present section without a mem_section_usage";
+    else if (vmemmap_ && maps.size() > 1 && (s->section_mem_map & section_map_mask_) != vmemmap)
+      why = "section_mem_map " + hex(s->section_mem_map) + " does not encode the vmemmap " + hex(vmemmap) +
+            " the other sections do";
+    else if (page_ext_member_ && s->page_ext.value() && page_ext_invalid_bit_ && (s->page_ext.value() & 1) &&
+             (flags & kSectionIsOnline))
+      why = "page_ext " + hex(s->page_ext.value()) + " is marked invalid (offline memory) in an online section";
+    else if (page_ext_member_ && s->page_ext.value() && !(s->page_ext.value() & 1) &&
+             ((s->page_ext.value() + page_ext_size_ * (nr << pfn_section_shift_)) & (kernel_->page_size() - 1)))
+      // alloc_page_ext() gives each section a page-aligned table; the
+      // pointer stored is biased by the section's first pfn.
+      why = "page_ext " + hex(s->page_ext.value()) + " does not point to a page-aligned table";
+    if (why.empty()) continue;
+    bad_section(nr, section_at[nr], why);
+  }
+  // sparse_init_nid() hands the early sections of a node consecutive
+  // mem_section_usage blocks of mem_section_usage_size() bytes (the struct,
+  // then usemap_size()): a usage pointer no neighbour agrees with is damage.
+  const uint64_t blockflags_bits = (uint64_t{1} << (pfn_section_shift_ - pageblock_order_)) * nr_pageblock_bits_;
+  const uint64_t stride = usage_size_ + (blockflags_bits + 63) / 64 * 8;
+  std::vector<uint64_t> early;
+  for (uint64_t nr = 0; nr < sections_.size(); ++nr)
+    if (sections_[nr] && (sections_[nr]->section_mem_map & kSectionIsEarly)) early.push_back(nr);
+  auto agrees = [&](uint64_t a, uint64_t b) {
+    return sections_[b]->usage.value() - sections_[a]->usage.value() == stride;
+  };
+  std::vector<uint64_t> off;
+  for (size_t i = 0; i < early.size() && early.size() > 2; ++i) {
+    bool left = i > 0 && agrees(early[i - 1], early[i]);
+    bool right = i + 1 < early.size() && agrees(early[i], early[i + 1]);
+    if (!left && !right) off.push_back(early[i]);
+  }
+  // A node boundary breaks the chain for one pair, never for a whole run.
+  if (off.size() < early.size() / 2)
+    for (uint64_t nr : off)
+      bad_section(nr, section_at[nr],
+                  "mem_section_usage " + hex(sections_[nr]->usage.value()) + " is not " + std::to_string(stride) +
+                      " bytes from its neighbours'");
+  // min_low_pfn and max_pfn - 1 are memory: their sections are present.
+  for (uint64_t pfn : {min_low_pfn_, max_pfn_ ? max_pfn_ - 1 : 0}) {
+    const uint64_t nr = pfn >> pfn_section_shift_;
+    if (nr < sections_.size() && !sections_[nr] &&
+        !std::any_of(problems_.begin(), problems_.end(),
+                     [&](const Error& e) { return e.address() == section_at[nr].value(); }))
+      problems_.push_back(corrupt("mem_section " + std::to_string(nr) + " holds pfn " + hex(pfn) +
+                                  " (min_low_pfn or max_pfn - 1) but is not present")
+                              .at_address(section_at[nr].value()));
+  }
+}
+
+void MemoryModel::bad_section(uint64_t nr, VirtAddr at, const std::string& why) {
+  {
+    auto& s = sections_[nr];
+    problems_.push_back(corrupt("mem_section " + std::to_string(nr) + " (pfn " + hex(nr << pfn_section_shift_) +
+                                "): " + why + "; its pages are left out")
+                            .at_address(at.value()));
+    s.reset();
+  }
 }
 
 std::optional<MemSection> MemoryModel::section(uint64_t section_nr) const {

@@ -68,6 +68,7 @@ Result<ModuleLayoutOffsets> module_offsets(const Kernel& kernel) {
 Status read_module(const Kernel& kernel, const ModuleLayoutOffsets& o, VirtAddr at, Module& m) {
   m.address = at;
   RAMSIFT_TRY(m.name, kernel.read_string(at + o.name, o.name_size - 1));
+  if (m.name.empty()) return corrupt("a module without a name").at_address((at + o.name).value());
   RAMSIFT_TRY(uint32_t state, kernel.read_u32(at + o.state));
   m.state = static_cast<int>(state);
   if (o.mem) {
@@ -105,6 +106,11 @@ Status read_module(const Kernel& kernel, const ModuleLayoutOffsets& o, VirtAddr 
   RAMSIFT_TRY(uint32_t num, kernel.read_u32(VirtAddr(kallsyms) + o.num_symtab));
   RAMSIFT_TRY(uint64_t strtab, kernel.read_u64(VirtAddr(kallsyms) + o.strtab));
   if (num > 1'000'000) return corrupt("module " + m.name + ": " + std::to_string(num) + " symbols");
+  // add_kallsyms(): the null symbol and at least the module's own symbols.
+  if (num < 2 || !symtab || !strtab)
+    return corrupt("module " + m.name + ": kallsyms at " + hex(kallsyms) + " says " + std::to_string(num) +
+                   " symbols at " + hex(symtab) + ", names at " + hex(strtab))
+        .at_address(at.value());
   std::vector<std::byte> bytes(uint64_t{num} * sizeof(Elf64_Sym));
   RAMSIFT_TRY_STATUS(kernel.read(VirtAddr(symtab), bytes));
   ByteReader r(bytes, "module symtab");
@@ -118,8 +124,44 @@ Status read_module(const Kernel& kernel, const ModuleLayoutOffsets& o, VirtAddr 
     s.value = value;
     s.defined = shndx != SHN_UNDEF;
     if (i == 0 || !s.defined) continue;
+    // add_kallsyms() copies each name after the previous one's NUL (index 0
+    // is an empty string): a name starts just after a NUL, or the symtab or
+    // strtab pointer is not the module's.
+    if (name == 0) continue;
+    auto before = kernel.read_u8(VirtAddr(strtab + name - 1));
+    if (before && *before != 0) {
+      m.symbols.clear();
+      return corrupt("module " + m.name + ": symbol " + std::to_string(i) + "'s name (strtab " + hex(strtab) + " + " +
+                     hex(name) + ") does not start a string: the symtab or strtab pointer is damaged")
+          .at_address((VirtAddr(kallsyms) + o.strtab).value());
+    }
     auto text = kernel.read_string(VirtAddr(strtab + name), 512);
     if (text) s.name = std::move(*text);
+  }
+  // The core symbol table holds the symbols of the core regions only
+  // (layout_symtab(): init ones are dropped): each defined symbol lies in a
+  // region, or the regions (or the symbols) are not the module's.
+  size_t outside = 0, defined = 0;
+  const ModuleSymbol* first = nullptr;
+  for (size_t i = 1; i < m.symbols.size(); ++i) {
+    const ModuleSymbol& sym = m.symbols[i];
+    if (!sym.defined || sym.name.empty()) continue;
+    ++defined;
+    bool in = false;
+    for (const ModuleRegion& region : m.regions)
+      if (!region.init && sym.value >= region.base.value() && sym.value - region.base.value() <= region.size) in = true;
+    if (!in && !outside++) first = &sym;
+  }
+  if (outside) {
+    std::string regions;
+    for (const ModuleRegion& region : m.regions)
+      if (!region.init && region.size)
+        regions += " " + region.type + " " + hex(region.base.value()) + "+" + hex(region.size);
+    m.symbols.clear();
+    return corrupt("module " + m.name + ": " + std::to_string(outside) + " of " + std::to_string(defined) +
+                   " symbols lie outside its regions (" + first->name + " at " + hex(first->value) + "; regions" +
+                   regions + "): its layout is damaged")
+        .at_address(at.value());
   }
   return {};
 }
@@ -157,6 +199,11 @@ ModuleList read_modules(const Kernel& kernel, size_t limit) {
       out.problems.push_back(corrupt("module list does not end after " + std::to_string(limit) + " modules"));
       return out;
     }
+    if (kernel.translator().normalize(VirtAddr(*next)) != VirtAddr(*next)) {
+      out.problems.push_back(
+          corrupt("module list: next pointer " + hex(*next) + " is not a kernel address").at_address(*next));
+      return out;
+    }
     VirtAddr at(*next - offsets->list);
     Module m;
     auto status = read_module(kernel, *offsets, at, m);
@@ -164,6 +211,23 @@ ModuleList read_modules(const Kernel& kernel, size_t limit) {
       out.problems.push_back(std::move(status).error().with_context("module at " + hex(at.value())));
       if (!m.name.empty()) out.modules.push_back(std::move(m));
     } else {
+      // A live module's regions are mapped (module_alloc / execmem); a base
+      // whose page table says "not mapped" is damage, not a module layout.
+      for (const ModuleRegion& r : m.regions) {
+        if (!r.size || r.init) continue;
+        // A plain kernel pointer (no tag, no PAC): the form the tables index.
+        if (kernel.translator().normalize(r.base) != r.base) {
+          out.problems.push_back(corrupt("module " + m.name + ": its " + r.type + " region at " + hex(r.base.value()) +
+                                         " is not a kernel address")
+                                     .at_address(at.value()));
+          continue;
+        }
+        auto t = kernel.memory().translate(r.base);
+        if (!t && t.error().code() == ErrorCode::Fault)
+          out.problems.push_back(corrupt("module " + m.name + ": its " + r.type + " region at " + hex(r.base.value()) +
+                                         " is not mapped: " + t.error().message())
+                                     .at_address(at.value()));
+      }
       out.modules.push_back(std::move(m));
     }
     next = kernel.read_u64(VirtAddr(*next));

@@ -32,6 +32,7 @@ Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const Memory
   w.names_ = &names;
   w.depot_ = &depot;
   w.options_ = options;
+  for (const Error& e : model.problems()) w.problem(e);
   DwarfTypes& dwarf = kernel.dwarf();
   constexpr std::string_view hint = "mm/page_owner.c";
 
@@ -138,8 +139,11 @@ Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const Memory
                              "backport?)");
   }
 
-  // memcg: CONFIG_MEMCG gives struct page a memcg_data member.
-  if (model.page_layout().memcg_data) {
+  // memcg: CONFIG_MEMCG gives struct page a memcg_data member; the kernel
+  // prints it from 5.19 on (before, memcg_data and no such line: 5.11-5.18).
+  const auto charged = elf.section_contains(".rodata", "Charged %sto %smemcg %s");
+  const bool prints_memcg = charged ? *charged : version_says(kernel, VersionFact::PageOwnerMemcg);
+  if (model.page_layout().memcg_data && prints_memcg) {
     Memcg& m = w.memcg_;
     auto memcg = dwarf.layout("struct mem_cgroup", "mm/memcontrol.c");
     auto css = dwarf.layout("struct cgroup_subsys_state", "kernel/cgroup/cgroup.c");
@@ -353,7 +357,22 @@ bool PageOwnerWalker::next(PageOwnerRecord& record, PageOwnerFrames& frames) {
       continue;
     }
     auto ext = model_->page_ext_address(pfn);
-    if (!ext || !*ext) continue;
+    if (!ext) {
+      ++stats_.unreadable_page_ext;
+      problem(std::move(ext).error().with_context("pfn " + hex(pfn) + ": page_ext"));
+      continue;
+    }
+    if (!*ext) {
+      // page_owner=on: page_ext_init() gave every present section its
+      // page_ext (a failed allocation panics), so a NULL one is damage.
+      if (auto s = model_->section_of_pfn(pfn); s && !s->page_ext.value()) {
+        const uint64_t section_pfns = model_->pages_per_section();
+        problem(corrupt("pfn " + hex(pfn) + ": its mem_section has no page_ext (NULL); the section's " +
+                        std::to_string(section_pfns) + " pfns are left out"));
+        pfn = (pfn | (section_pfns - 1));
+      }
+      continue;
+    }
     if (Status read_ext = k.read(**ext, ext_buf_); !read_ext) {
       ++stats_.unreadable_page_ext;
       problem(std::move(read_ext).error().with_context("pfn " + hex(pfn) + ": page_ext entry"));

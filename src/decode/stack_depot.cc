@@ -98,6 +98,7 @@ Result<StackDepot> StackDepot::open(const StackDepotTypes& types, unsigned page_
     l.max_frames = *entries.type.count;
   }
   if (auto count = record->member("count")) l.record_count_offset = count->offset;
+  if (auto own = record->member("handle")) l.record_handle_offset = own->offset;
 
   // The pools and how many are in use.
   auto pools = types.variable("stack_pools");
@@ -194,7 +195,22 @@ Result<std::span<const uint64_t>> StackDepot::fetch(uint32_t handle) const {
     if (count == 0)
       return corrupt("stack handle " + hex(handle) + ": record at " + hex(rec.value()) + " is freed (count 0)");
   }
+  if (layout_.record_handle_offset) {
+    // depot_alloc_stack() stores the record's own handle in it: pool index
+    // and offset must be the ones that led here (extra bits are the caller's).
+    RAMSIFT_TRY(uint32_t own, read_u32(rec + *layout_.record_handle_offset));
+    const uint64_t fields = (((uint64_t{1} << layout_.index_bits) - 1) << layout_.index_shift) |
+                            (((uint64_t{1} << layout_.offset_bits) - 1) << layout_.offset_shift);
+    if ((own & fields) != (handle & fields))
+      return corrupt("stack handle " + hex(handle) + ": the record at " + hex(rec.value()) + " holds handle " +
+                     hex(own) + ": not this stack's record")
+          .at_address(rec.value());
+  }
   RAMSIFT_TRY(uint32_t size, read_u32(rec + layout_.record_size_offset));
+  // stack_depot_save() stores no empty trace (it returns handle 0).
+  if (size == 0)
+    return corrupt("stack handle " + hex(handle) + ": record at " + hex(rec.value()) + " holds no frames")
+        .at_address(rec.value());
   if (size > layout_.max_frames)
     return corrupt("stack handle " + hex(handle) + ": record at " + hex(rec.value()) + " claims " +
                    std::to_string(size) + " frames");

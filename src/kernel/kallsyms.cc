@@ -37,7 +37,8 @@ Result<std::vector<std::byte>> read_table(const KernelReader& read, VirtAddr at,
 Result<Kallsyms> Kallsyms::decode(const KallsymsTables& where, const KernelReader& read) {
   RAMSIFT_TRY(auto num_bytes, read_table(read, where.num_syms, 4, "kallsyms_num_syms"));
   RAMSIFT_TRY(uint32_t count, ByteReader(num_bytes, "kallsyms_num_syms").u32(0));
-  if (count == 0 || count > 4'000'000) return corrupt("kallsyms_num_syms: implausible count " + std::to_string(count));
+  if (count == 0 || count > 4'000'000)
+    return corrupt("kallsyms_num_syms: implausible count " + std::to_string(count)).at_address(where.num_syms.value());
 
   // Addresses.
   std::vector<uint64_t> addresses;
@@ -84,7 +85,9 @@ Result<Kallsyms> Kallsyms::decode(const KallsymsTables& where, const KernelReade
     const char* p = reinterpret_cast<const char*>(token_bytes.data()) + start;
     size_t room = token_bytes.size() - start;
     size_t len = strnlen(p, room);
-    if (len == room) return corrupt("kallsyms_token_table: token " + std::to_string(i) + " not terminated");
+    if (len == room)
+      return corrupt("kallsyms_token_table: token " + std::to_string(i) + " not terminated")
+          .at_address((where.token_table + start).value());
     tokens[i].assign(p, len);
   }
 
@@ -104,6 +107,7 @@ Result<Kallsyms> Kallsyms::decode(const KallsymsTables& where, const KernelReade
     return static_cast<uint8_t>(chunk[at - chunk_start]);
   };
   for (uint32_t i = 0; i < count; ++i) {
+    const uint64_t entry = pos;
     RAMSIFT_TRY(uint8_t first, byte_at(pos++));
     uint32_t len = first;
     if (first & 0x80) {
@@ -115,7 +119,9 @@ Result<Kallsyms> Kallsyms::decode(const KallsymsTables& where, const KernelReade
       RAMSIFT_TRY(uint8_t token, byte_at(pos++));
       expanded += tokens[token];
     }
-    if (expanded.empty()) return corrupt("kallsyms_names: symbol " + std::to_string(i) + " is empty");
+    if (expanded.empty())
+      return corrupt("kallsyms_names: symbol " + std::to_string(i) + " is empty")
+          .at_address((where.names + entry).value());
     KernelSymbol sym;
     sym.type = expanded[0];
     sym.name = expanded.substr(1);
@@ -126,7 +132,9 @@ Result<Kallsyms> Kallsyms::decode(const KallsymsTables& where, const KernelReade
   // rely on it, so refuse a table that is not.
   for (size_t i = 1; i < out.symbols_.size(); ++i)
     if (out.symbols_[i].address < out.symbols_[i - 1].address)
-      return corrupt("kallsyms: symbols not sorted by address at index " + std::to_string(i));
+      return corrupt("kallsyms: symbols not sorted by address at index " + std::to_string(i))
+          .at_address(where.offsets && where.relative_base ? (*where.offsets + 4 * i).value()
+                                                           : (*where.addresses + where.pointer_size * i).value());
   out.index();
   return out;
 }

@@ -108,6 +108,48 @@ Result<uint64_t> Kernel::read_variable(std::string_view name, std::string_view h
   }
 }
 
+// The dump's kallsyms against the vmlinux's symbol table. The vmlinux is the
+// dump's own build (its build ID or banner matched), and scripts/kallsyms
+// takes its table from that image's symbols: every name kallsyms has is a
+// symbol of the file at its link address + KASLR (per-CPU ones unrelocated).
+// A name or address the file does not have is damage in the dump's tables,
+// which the names printed would silently carry.
+Status Kernel::check_kallsyms(const Kallsyms& kallsyms, const KallsymsTables& where) const {
+  if (!elf_->symbol("kallsyms_names")) return {};  // a vmlinux without a symbol table tells nothing
+  const auto& symbols = kallsyms.symbols();
+  size_t bad = 0, first = 0;
+  for (size_t i = 0; i < symbols.size(); ++i) {
+    const KernelSymbol& s = symbols[i];
+    bool found = false;
+    const auto named = elf_->symbols_named(s.name);
+    for (const ElfSymbol& e : named)
+      if (e.address + layout_.kaslr_offset == s.address || e.address == s.address) found = true;
+    if (named.empty()) {
+      // Names the file lacks (6.19's vmlinux drops .modinfo's
+      // __UNIQUE_ID_modinfo_* data symbols, which kallsyms keeps) are damage
+      // only for code, whose names stacks print, where the file has another
+      // symbol at exactly that address: a name that was changed.
+      const bool code = (s.type | 0x20) == 't';
+      auto there = elf_->symbol_at(s.address - layout_.kaslr_offset);
+      if (!code) there.reset();
+      found = !there || there->address != s.address - layout_.kaslr_offset;
+    }
+    if (!found && !bad++) first = i;
+  }
+  if (!bad) return {};
+  const KernelSymbol& s = symbols[first];
+  const uint64_t entry = where.offsets     ? (*where.offsets + 4 * first).value()
+                         : where.addresses ? (*where.addresses + where.pointer_size * first).value()
+                                           : where.names.value();
+  return corrupt(std::to_string(bad) + " of " + std::to_string(symbols.size()) +
+                 " symbols are not the vmlinux's, the first: symbol " + std::to_string(first) + " \"" + s.name +
+                 "\" at " + hex(s.address) + " (" + vmlinux_path_ + " has " +
+                 (elf_->symbol(s.name) ? "it at " + hex(elf_->symbol(s.name)->address + layout_.kaslr_offset)
+                                       : std::string("no such symbol")) +
+                 ")")
+      .at_address(entry);
+}
+
 Result<const Kallsyms*> Kernel::kallsyms() const {
   std::lock_guard lock(kallsyms_mutex_);
   if (kallsyms_) return kallsyms_.get();
@@ -132,6 +174,10 @@ Result<const Kallsyms*> Kernel::kallsyms() const {
   auto decoded = Kallsyms::decode(where, reader);
   if (!decoded) {
     kallsyms_error_ = std::move(decoded).error().with_context("kallsyms tables in the dump");
+    return *kallsyms_error_;
+  }
+  if (auto bad = check_kallsyms(*decoded, where); !bad) {
+    kallsyms_error_ = std::move(bad).error().with_context("kallsyms tables in the dump");
     return *kallsyms_error_;
   }
   kallsyms_ = std::make_unique<Kallsyms>(std::move(*decoded));

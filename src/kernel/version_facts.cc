@@ -23,6 +23,10 @@ constexpr VersionFactEntry kFacts[] = {
     {VersionFact::PageOwnerPfnHex, 6, 6, "print_page_owner(): \"PFN 0x%lx type %s ...\" (before: \"PFN %lu\")",
      "mm/page_owner.c: 6.4.6 prints the PFN in decimal, 6.6.9 and 6.6.17 in hex",
      "the format string itself in the vmlinux's .rodata"},
+    {VersionFact::PageOwnerMemcg, 5, 19, "print_page_owner(): \"Charged %sto %smemcg %s\" after the stack",
+     "\"mm/page_owner: print memcg information\" (Waiman Long, v5.19; lore "
+     "20220202203036.744010-3-longman@redhat.com); 5.15.135 has struct page memcg_data and no such line",
+     "the format string itself in the vmlinux's .rodata"},
 };
 
 }  // namespace

@@ -258,11 +258,22 @@ std::optional<bool> VmlinuxElf::section_contains(std::string_view name, std::str
     if (!bytes) return std::nullopt;
     std::string_view text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
     size_t at = text.find(needle);
-    if (at == std::string_view::npos) return false;
+    // A `ramsift extract --symbols` subset keeps only the bytes read when it
+    // was cut (the rest zero, .text without contents): a needle it lacks may
+    // have been in the vmlinux.
+    if (at == std::string_view::npos) return subset() ? std::nullopt : std::optional<bool>(false);
     impl_->note_read(s.offset + at, needle.size());
     return true;
   }
   return std::nullopt;
+}
+
+bool VmlinuxElf::subset() const {
+  // Every kernel's linker script gives .text contents; the subset writer
+  // (kernel/symbols_subset.cc) makes a section it read nothing of NOBITS.
+  for (const Impl::Section& s : impl_->sections)
+    if (s.name == ".text") return s.type == SHT_NOBITS;
+  return false;
 }
 
 std::vector<VmlinuxElf::FileRange> VmlinuxElf::bytes_read() const {

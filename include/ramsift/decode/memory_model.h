@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -92,8 +93,15 @@ class MemoryModel {
   bool has_page_ext() const { return page_ext_member_.has_value(); }
   uint64_t page_ext_size() const { return page_ext_size_; }
   Result<std::optional<VirtAddr>> page_ext_address(uint64_t pfn) const;
+  // Sections that read inconsistent (a mem_map that is not the vmemmap, flags
+  // without a mem_map, a usage without a section...): each left out of the
+  // model, named here with its address. The walk reports them.
+  const std::vector<Error>& problems() const { return problems_; }
 
  private:
+  void check_sections(std::span<const VirtAddr> section_at);
+  void bad_section(uint64_t nr, VirtAddr at, const std::string& why);
+
   const Kernel* kernel_ = nullptr;
   uint64_t min_low_pfn_ = 0, max_pfn_ = 0;
   unsigned section_size_bits_ = 27, pfn_section_shift_ = 15;
@@ -106,10 +114,11 @@ class MemoryModel {
   bool page_ext_invalid_bit_ = false;
   std::optional<uint64_t> page_ext_member_;  // offsetof(struct mem_section, page_ext)
   uint64_t page_ext_size_ = 0;
-  uint64_t usage_subsection_map_ = 0, usage_pageblock_flags_ = 0;
+  uint64_t usage_subsection_map_ = 0, usage_pageblock_flags_ = 0, usage_size_ = 0;
   unsigned nr_pageblock_bits_ = 4;
   uint64_t migratetype_mask_ = 7;
   std::vector<std::optional<MemSection>> sections_;  // by section number, up to max_pfn's
+  std::vector<Error> problems_;
 };
 
 }  // namespace ramsift

@@ -53,7 +53,8 @@ struct StackDepotLayout {
   bool index_plus_1 = false;
   uint64_t record_size_offset = 0, record_entries_offset = 0;
   std::optional<uint64_t> record_count_offset;
-  uint64_t pools_in_use = 0;  // depot_index + 1, pool_index + 1, pools_num
+  std::optional<uint64_t> record_handle_offset;  // the record's own handle (union handle_parts)
+  uint64_t pools_in_use = 0;                     // depot_index + 1, pool_index + 1, pools_num
   uint64_t max_frames = 256;
 };
 

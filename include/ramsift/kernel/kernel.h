@@ -141,6 +141,7 @@ class Kernel {
 
  private:
   Kernel(const Dump& dump) : dump_(dump) {}
+  Status check_kallsyms(const Kallsyms& kallsyms, const KallsymsTables& where) const;
   friend class KernelOpener;
 
   const Dump& dump_;

@@ -25,6 +25,7 @@ enum class VersionFact {
   PageblockOrderThpOnly,   // pageblock_order is the PMD order with THP and no hugetlb
   PageTypeBase80,          // page_type as 6.11 encodes it (base 0x80000000, PG_buddy 0x40000000)
   PageOwnerPfnHex,         // page_owner's second line prints "PFN 0x%lx" instead of "PFN %lu"
+  PageOwnerMemcg,          // page_owner prints "Charged ... to memcg" lines
 };
 
 struct VersionFactEntry {

@@ -80,8 +80,12 @@ class VmlinuxElf {
   Result<std::span<const std::byte>> bytes_at(uint64_t address, uint64_t size) const;
   // Whether the file bytes of section `name` hold `needle` (a format string
   // in .rodata: what the kernel prints, as its own source wrote it); nullopt
-  // when the file has no such section with contents.
+  // when the file has no such section with contents, or is a subset
+  // (subset()) without the needle: it cannot tell.
   std::optional<bool> section_contains(std::string_view name, std::string_view needle) const;
+  // Whether this is an `extract --symbols` subset: allocated sections hold
+  // only the bytes read when it was cut (.text has no contents).
+  bool subset() const;
 
   // Lookups. When a name is defined more than once (static symbols of
   // different files), symbol() prefers a global one, then the first in the
