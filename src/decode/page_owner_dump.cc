@@ -173,6 +173,13 @@ Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const Memory
         // 21c690a349ba ("mm: introduce slabobj_ext to support slab object extensions") (in v6.10).
         if (auto nr = dwarf.enumerator("__NR_OBJEXTS_FLAGS", "mm/memcontrol.c")) {
           m.objexts = true;
+          // How print_page_owner_memcg() finds the memcg: Debian's 6.12.118
+          // casts every memcg_data to an obj_cgroup (its local `objcg`);
+          // 6.19's asks page_memcg_check() (a memcg, an objcg only with
+          // MEMCG_DATA_KMEM) and has no such local. The function's DWARF
+          // tells; without it, the 6.12 way.
+          auto objcg_local = dwarf.function_has_local("print_page_owner_memcg", "objcg", "mm/page_owner.c");
+          m.all_objcg = !objcg_local || *objcg_local;
           m.flags_mask = static_cast<uint64_t>(*nr) - 1;
         } else if (auto nr2 = dwarf.enumerator("__NR_MEMCG_DATA_FLAGS", "mm/memcontrol.c")) {
           m.flags_mask = static_cast<uint64_t>(*nr2) - 1;
@@ -204,8 +211,8 @@ void PageOwnerWalker::memcg_lines(std::span<const std::byte> page, PageOwnerReco
   if (!data) return;
   constexpr uint64_t kObjcgsOrObjexts = 1, kKmem = 2;
   uint64_t memcg = 0;
-  if (m.objexts) {
-    // 6.10+: print_page_owner_memcg() treats every other value as an obj_cgroup.
+  if (m.all_objcg) {
+    // 6.10-6.12: print_page_owner_memcg() treats every other value as an obj_cgroup.
     if (data & kObjcgsOrObjexts) {
       record.slab_cache_page = true;
       return;

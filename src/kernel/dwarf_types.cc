@@ -115,7 +115,7 @@ std::string canonical_base_name(std::string_view spelled) {
 
 // Index keys: a tag letter and the name.
 constexpr char kStruct = 's', kUnion = 'u', kEnum = 'e', kTypedef = 't', kBase = 'b', kEnumerator = 'n',
-               kVariable = 'v', kVariableDecl = 'd';
+               kVariable = 'v', kVariableDecl = 'd', kFunction = 'f';
 std::string key(char kind, std::string_view name) {
   return std::string(1, kind) + (kind == 'b' ? canonical_base_name(name) : std::string(name));
 }
@@ -416,6 +416,7 @@ struct DwarfTypes::Impl {
       case DW_TAG_typedef: kind = kTypedef; break;
       case DW_TAG_base_type: kind = kBase; break;
       case DW_TAG_variable: kind = kVariable; break;
+      case DW_TAG_subprogram: kind = kFunction; break;
       default: return std::string();
     }
     RAMSIFT_TRY(auto n, name(die));
@@ -1005,6 +1006,41 @@ Result<int64_t> DwarfTypes::enumerator(std::string_view name, std::string_view h
   if (!e) return std::move(e).error().in_file(path);
   if (auto v = (*e)->value(name)) return *v;
   return corrupt("enumerator " + std::string(name) + " vanished from its enum").in_file(path);
+}
+
+Result<bool> DwarfTypes::function_has_local(std::string_view function, std::string_view local, std::string_view hint) {
+  std::lock_guard lock(impl_->mutex);
+  const std::string& path = impl_->elf->path();
+  auto off = impl_->find_any(kFunction, function, hint, "function " + std::string(function));
+  if (!off) return std::move(off).error().in_file(path);
+  impl_->mark_used(*off);
+  // The function's variables, in lexical blocks too: a breadth of DIEs
+  // bounded by the function's own subtree.
+  auto die = impl_->offdie(*off);
+  if (!die) return std::move(die).error().in_file(path);
+  std::vector<Dwarf_Off> pending = {*off};
+  for (size_t visited = 0; !pending.empty() && visited < 100000; ++visited) {
+    auto at = impl_->offdie(pending.back());
+    pending.pop_back();
+    if (!at) return std::move(at).error().in_file(path);
+    auto first = impl_->child(*at);
+    if (!first) return std::move(first).error().in_file(path);
+    for (std::optional<Die> c = std::move(*first); c;) {
+      auto t = impl_->tag(*c);
+      if (!t) return std::move(t).error().in_file(path);
+      if (*t == DW_TAG_variable || *t == DW_TAG_formal_parameter) {
+        auto n = impl_->name(*c);
+        if (!n) return std::move(n).error().in_file(path);
+        if (*n && **n == local) return true;
+      } else if (*t == DW_TAG_lexical_block) {
+        pending.push_back(impl_->offset(*c));
+      }
+      auto next = impl_->sibling(*c);
+      if (!next) return std::move(next).error().in_file(path);
+      c = std::move(*next);
+    }
+  }
+  return false;
 }
 
 Result<Variable> DwarfTypes::variable(std::string_view name, std::string_view hint) {

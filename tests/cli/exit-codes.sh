@@ -95,17 +95,22 @@ id=$("$ramsift" info "$dump" --format json 2>/dev/null | sed -n 's/.*"vmlinux": 
 zstd -dqc "$sample/../../symbols/$id/vmlinux.zst" > "$tmp/vmlinux"
 for member in free_tgid free_pid; do
   python3 - "$tmp/vmlinux" "$tmp/lost-$member" "$member" <<'PY'
-import sys
+import subprocess, sys
 data = open(sys.argv[1], "rb").read()
 name = sys.argv[3].encode() + b"\0"
-# The member's name changed wherever it is: as if it were gone. .debug_str
-# shares tails ("free_pid" is the tail of "..._work_free_pid", "pid" of
-# "free_pid"), so the character changed is its last '_', before the shared
-# tail ("pid", "tgid") other members use.
+# The member's name changed in .debug_str only (the symbol table, which
+# ramsift checks the dump's kallsyms against, keeps the function free_pid):
+# as if the member were gone. .debug_str shares tails ("free_pid" is the
+# tail of "..._work_free_pid", "pid" of "free_pid"), so the character changed
+# is its last '_', before the shared tail ("pid", "tgid") other members use.
+sections = subprocess.run(["readelf", "-W", "-S", sys.argv[1]], capture_output=True, text=True, check=True).stdout
+fields = next(l.split("]", 1)[1].split() for l in sections.splitlines() if " .debug_str " in l + " ")
+start, size = int(fields[3], 16), int(fields[4], 16)
 cut = name.rindex(b"_")
-out = data.replace(name, name[:cut] + b"X" + name[cut + 1:])
-assert out != data, "no such string"
-open(sys.argv[2], "wb").write(out)
+strings = data[start:start + size]
+changed = strings.replace(name, name[:cut] + b"X" + name[cut + 1:])
+assert changed != strings, "no such string"
+open(sys.argv[2], "wb").write(data[:start] + changed + data[start + size:])
 PY
   "$ramsift" page-owner "$dump" --vmlinux "$tmp/lost-$member" > "$tmp/out" 2> "$tmp/err"
   check "page-owner with a vmlinux that lost page_owner.$member" 2 $? eval '[ ! -s "$tmp/out" ] && said "has no $member"'

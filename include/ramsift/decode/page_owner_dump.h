@@ -120,7 +120,8 @@ class PageOwnerWalker {
   // memcg (CONFIG_MEMCG), by evidence.
   struct Memcg {
     bool enabled = false;
-    bool objexts = false;  // 6.10+: bit 0 is MEMCG_DATA_OBJEXTS, and all data is an objcg pointer
+    bool objexts = false;    // 6.10+: bit 0 is MEMCG_DATA_OBJEXTS
+    bool all_objcg = false;  // print_page_owner_memcg() reads every value as an objcg (6.10-6.12)
     uint64_t flags_mask = 3;
     uint64_t css_flags = 0, css_cgroup = 0, cgroup_kn = 0, kn_parent = 0, kn_name = 0, objcg_memcg = 0;
     uint64_t css_online = 2;

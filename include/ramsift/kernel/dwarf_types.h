@@ -208,6 +208,11 @@ class DwarfTypes {
   Result<int64_t> enumerator(std::string_view name, std::string_view hint = {});
   // A global or file-scope static variable with a DWARF definition.
   Result<Variable> variable(std::string_view name, std::string_view hint = {});
+  // Whether function `function` (its DWARF definition, or the abstract
+  // instance of an inlined one) declares a local variable or parameter named
+  // `local`: how a kernel's version of a function is told apart when its
+  // output format is the same ("objcg" in print_page_owner_memcg()).
+  Result<bool> function_has_local(std::string_view function, std::string_view local, std::string_view hint = {});
 
   // Counters for benchmarks and tests.
   struct Stats {
