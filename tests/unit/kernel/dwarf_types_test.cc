@@ -336,6 +336,18 @@ TEST_CASE("DwarfTypes: arrays: element type, count, stride") {
   }
 }
 
+TEST_CASE("DwarfTypes: a function's locals, in nested blocks and as parameters") {
+  for (const std::string& variant : variants()) {
+    INFO(variant);
+    DwarfTypes dwarf = open_variant(variant);
+    CHECK(dwarf.function_has_local("memcg_with_objcg", "objcg").value_or(false));
+    CHECK(dwarf.function_has_local("memcg_with_objcg", "data").value_or(false));
+    CHECK_FALSE(dwarf.function_has_local("memcg_without_objcg", "objcg").value_or(true));
+    CHECK(dwarf.function_has_local("memcg_without_objcg", "memcg").value_or(false));
+    CHECK_FALSE(dwarf.function_has_local("no_such_function", "objcg").has_value());
+  }
+}
+
 TEST_CASE("DwarfTypes: enums and enumerators across the program") {
   for (const std::string& variant : variants()) {
     INFO(variant);

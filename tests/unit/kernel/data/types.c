@@ -46,3 +46,23 @@ void *touch_statics(void) {
   (void)shared_name;
   return stack_pools[pool_index];
 }
+
+/* Functions told apart by their locals (DwarfTypes::function_has_local), as
+ * print_page_owner_memcg() of 6.12 (a local objcg) and of 6.19 (none). */
+struct objcg_like {
+  void *memcg;
+};
+static inline void *memcg_with_objcg(unsigned long data) {
+  if (data & 1) {
+    struct objcg_like *objcg = (struct objcg_like *)(data & ~1ul);
+    return objcg->memcg;
+  }
+  return 0;
+}
+static inline void *memcg_without_objcg(unsigned long memcg_data) {
+  void *memcg = (void *)(memcg_data & ~3ul);
+  return memcg;
+}
+void *touch_memcg(unsigned long data) {
+  return memcg_with_objcg(data) ? memcg_with_objcg(data) : memcg_without_objcg(data);
+}
