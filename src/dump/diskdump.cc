@@ -671,11 +671,35 @@ Result<std::unique_ptr<DiskdumpDump>> DiskdumpDump::build(std::vector<std::uniqu
     auto off = last->u64(0);
     auto size = last->u32(8);
     uint64_t data_end = 0;
-    if (off && size && (add_overflows(*off, *size, &data_end) || data_end > p->file.size()))
-      problems.push_back(part_error(*p, ErrorCode::Corrupt,
-                                    "the file ends at " + hex(p->file.size()) + " but page data runs to " +
-                                        hex(data_end) + " (truncated); pages whose data is missing cannot be read",
-                                    p->file.size()));
+    if (off && size && (add_overflows(*off, *size, &data_end) || data_end > p->file.size())) {
+      // makedumpfile writes page data in descriptor order: when the last
+      // page's data starts where no earlier page's ends and the one before
+      // it lies inside the file, the file is whole and the descriptor is
+      // damaged.
+      std::optional<uint64_t> prev_end;
+      if (p->descriptors > 1) {
+        std::vector<std::byte> prev_scratch;
+        if (auto prev = p->file.reader(table_end - 2 * kPageDescSize, kPageDescSize, prev_scratch)) {
+          prev->set_endian(p->h.endian);
+          auto prev_off = prev->u64(0);
+          auto prev_size = prev->u32(8);
+          uint64_t e = 0;
+          if (prev_off && prev_size && !add_overflows(*prev_off, *prev_size, &e) && e <= p->file.size()) prev_end = e;
+        }
+      }
+      if (prev_end && *off > *prev_end)
+        problems.push_back(part_error(*p, ErrorCode::Corrupt,
+                                      "the last page descriptor points at " + hex(*off) + " (" + std::to_string(*size) +
+                                          " bytes), past the end of the file at " + hex(p->file.size()) +
+                                          ", though the page before it ends at " + hex(*prev_end) +
+                                          ": a damaged descriptor, not a truncated file",
+                                      table_end - kPageDescSize));
+      else
+        problems.push_back(part_error(*p, ErrorCode::Corrupt,
+                                      "the file ends at " + hex(p->file.size()) + " but page data runs to " +
+                                          hex(data_end) + " (truncated); pages whose data is missing cannot be read",
+                                      p->file.size()));
+    }
   }
 
   // What the headers tell.

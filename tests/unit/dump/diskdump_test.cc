@@ -513,6 +513,27 @@ TEST_CASE("kdump bad input: descriptor points past end of file") {
   CHECK(dump->read(PhysAddr{0x1000}, got));  // the next page is fine
 }
 
+TEST_CASE("kdump bad input: a flipped offset in the last descriptor is damage, not truncation") {
+  TempDir dir;
+  auto bytes = sample_dump(dir);
+  Layout l = layout_of(bytes);
+  // The last descriptor: the table ends where the lowest page data starts.
+  uint64_t data_start = UINT64_MAX, pos = l.descriptors;
+  while (pos + 24 <= data_start) {
+    data_start = std::min(data_start, le64(bytes, pos));
+    pos += 24;
+  }
+  const uint64_t last = pos - 24;
+  REQUIRE(last > l.descriptors);
+  set64(bytes, last, le64(bytes, last) ^ (uint64_t{1} << 40));
+  auto dump = must_open_bytes(bytes, "f.kdump");
+  REQUIRE(dump->problems().size() == 1);
+  const Error& e = dump->problems()[0];
+  CHECK(e.message().find("a damaged descriptor, not a truncated file") != std::string::npos);
+  CHECK(e.message().find("truncated)") == std::string::npos);
+  check_names_file_and_offset(e, "f.kdump", last);
+}
+
 namespace {
 
 // pfn 0's page in a sample dump: its descriptor, where its zstd frame starts and how long it is.
