@@ -35,6 +35,8 @@ class OverlayDump final : public Dump {
     dropped_.clear();
   }
   bool empty() const { return bytes_.empty() && dropped_.empty(); }
+  // Every page a read touches is added to *pages (null: none recorded).
+  void record_pages(std::set<uint64_t>* pages) { touched_ = pages; }
 
   std::span<const PhysRange> ranges() const override { return base_.ranges(); }
 
@@ -50,6 +52,8 @@ class OverlayDump final : public Dump {
     }
     auto n = base_.read(addr, out.first(want));
     if (!n) return n;
+    if (touched_)
+      for (uint64_t page = start / page_size_; page * page_size_ < start + *n; ++page) touched_->insert(page);
     for (auto it = bytes_.lower_bound(start); it != bytes_.end() && it->first < start + *n; ++it)
       out[it->first - start] = it->second;
     return n;
@@ -60,6 +64,7 @@ class OverlayDump final : public Dump {
   uint64_t page_size_;
   std::map<uint64_t, std::byte> bytes_;
   std::set<uint64_t> dropped_;
+  std::set<uint64_t>* touched_ = nullptr;
 };
 
 }  // namespace ramsift::testing

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seeds of imem_fuzz, kallsyms_fuzz and stack_depot_fuzz (their
+"""Writes the seeds of imem_fuzz, kallsyms_fuzz, stack_depot_fuzz and pipeline_fuzz (their
 input formats are described at the top of each target). Run from anywhere:
     python3 tests/fuzz/seeds/make_seeds.py
 """
@@ -116,6 +116,17 @@ def stack_depot():
                size_off=12, entries_off=24, entries_bound=1))
 
 
+def pipeline():
+    # Four mutations each (page index, offset, what, value), every kind once.
+    import random
+    r = random.Random(14)
+    for n in range(4):
+        write("pipeline_fuzz", "seed%d" % n,
+              b"".join(struct.pack("<IHBB", r.randrange(1 << 32), r.randrange(4096), op, r.randrange(256))
+                       for op in range(n, n + 4)))
+
+
 imem()
 kallsyms()
 stack_depot()
+pipeline()
