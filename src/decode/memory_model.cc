@@ -121,6 +121,14 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
     mm.nr_pageblock_bits_ = static_cast<unsigned>(*bits);
   if (auto end = dwarf.enumerator("PB_migrate_end", "mm/page_alloc.c"))
     mm.migratetype_mask_ = (uint64_t{1} << (*end + 1)) - 1;
+  // The bit order within a word: before 5.9 __get_pfnblock_flags_mask()
+  // read (word >> (BITS_PER_LONG - bitidx - end_bitidx - 1)), its callers
+  // passing end_bitidx; since, (word >> bitidx). The exported
+  // get_pfnblock_flags_mask() keeps the parameter exactly as long.
+  if (auto has = dwarf.function_has_local("get_pfnblock_flags_mask", "end_bitidx", "mm/page_alloc.c"))
+    mm.pageblock_msb_first_ = *has;
+  else
+    mm.pageblock_msb_first_ = !version_says(kernel, VersionFact::PageblockBitsFromLsb);
 
   // PageBuddy(): by evidence where the kernel left some.
   if (auto pgty = dwarf.enumerator("PGTY_buddy", "mm/page_alloc.c")) {
@@ -345,6 +353,10 @@ Result<unsigned> MemoryModel::pageblock_migratetype(uint64_t pfn) const {
   if (!s || !s->usage.value()) return fault("pfn " + hex(pfn) + ": no mem_section_usage");
   uint64_t bitidx = ((pfn & (pages_per_section() - 1)) >> pageblock_order_) * nr_pageblock_bits_;
   RAMSIFT_TRY(uint64_t word, kernel_->read_u64(s->usage + usage_pageblock_flags_ + (bitidx / 64) * 8));
+  if (pageblock_msb_first_) {
+    const unsigned end_bitidx = static_cast<unsigned>(std::popcount(migratetype_mask_)) - 1;  // PB_migrate_end
+    return static_cast<unsigned>((word >> (63 - (bitidx % 64) - end_bitidx)) & migratetype_mask_);
+  }
   return static_cast<unsigned>((word >> (bitidx % 64)) & migratetype_mask_);
 }
 

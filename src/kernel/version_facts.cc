@@ -27,6 +27,12 @@ constexpr VersionFactEntry kFacts[] = {
      "\"mm/page_owner: print memcg information\" (Waiman Long, v5.19; lore "
      "20220202203036.744010-3-longman@redhat.com); 5.15.135 has struct page memcg_data and no such line",
      "the format string itself in the vmlinux's .rodata"},
+    {VersionFact::PageblockBitsFromLsb, 5, 9,
+     "__get_pfnblock_flags_mask(): (word >> bitidx) & mask (before: word >> (BITS_PER_LONG - bitidx - "
+     "end_bitidx - 1))",
+     "\"mm, page_alloc: remove unnecessary end_bitidx for [set|get]_pfnblock_flags_mask()\" (Wei Yang, v5.9); "
+     "5.4.286 reads from the top bit, 5.10.233 from the bottom",
+     "the parameter end_bitidx of get_pfnblock_flags_mask() in the DWARF of mm/page_alloc.c"},
 };
 
 }  // namespace

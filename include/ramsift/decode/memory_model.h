@@ -112,6 +112,7 @@ class MemoryModel {
   bool vmemmap_ = true;
   uint64_t section_map_mask_ = ~uint64_t{0x3f};
   bool page_ext_invalid_bit_ = false;
+  bool pageblock_msb_first_ = false;         // pageblock flags from the word's top bit (before 5.9)
   std::optional<uint64_t> page_ext_member_;  // offsetof(struct mem_section, page_ext)
   uint64_t page_ext_size_ = 0;
   uint64_t usage_subsection_map_ = 0, usage_pageblock_flags_ = 0, usage_size_ = 0;

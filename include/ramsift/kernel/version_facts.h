@@ -26,6 +26,7 @@ enum class VersionFact {
   PageTypeBase80,          // page_type as 6.11 encodes it (base 0x80000000, PG_buddy 0x40000000)
   PageOwnerPfnHex,         // page_owner's second line prints "PFN 0x%lx" instead of "PFN %lu"
   PageOwnerMemcg,          // page_owner prints "Charged ... to memcg" lines
+  PageblockBitsFromLsb,    // pageblock flags read from a word's low bits (before: from its top bit)
 };
 
 struct VersionFactEntry {
