@@ -139,9 +139,12 @@ struct DepotCase {
   // pools_num counts pools; depot_index and pool_index name the last one.
   int32_t counter_for_three_pools() const { return gen.counter == std::string("pools_num") ? 3 : 2; }
 
-  void put_record(uint64_t va, const std::vector<uint64_t>& frames, uint32_t count = kSaturated,
+  // A record as depot_alloc_stack() leaves it: its own handle (pool and
+  // offset, no extra bits) right after size, in every generation.
+  void put_record(uint64_t va, uint32_t own, const std::vector<uint64_t>& frames, uint32_t count = kSaturated,
                   std::optional<uint32_t> size = std::nullopt) {
     mem.set_u32(va + gen.size_offset, size.value_or(static_cast<uint32_t>(frames.size())));
+    mem.set_u32(va + gen.size_offset + 4, own);
     if (gen.refcount) mem.set_u32(va + 28, count);
     for (size_t i = 0; i < frames.size(); ++i) mem.set_u64(va + gen.entries_offset + 8 * i, frames[i]);
   }
@@ -181,11 +184,13 @@ void check_generation(const Generation& gen) {
       const std::vector<uint64_t> f1 = {0xffffffc0081234a0, 0xffffffc008abcd10, 0xffffffc008000c44};
       const std::vector<uint64_t> f2 = {0xffffffc008200010, 0xffffffc008200020};
       const std::vector<uint64_t> f_top = {0xffffffc008300030};
-      c.put_record(r1, f1);
-      c.put_record(r2, f2);
-      c.put_record(r_top, f_top);
-      c.put_record(r_freed, f1, /*count=*/0);
-      c.put_record(r_absurd, f1, kSaturated, /*size=*/1000);
+      const uint64_t r_other = kPool0 + 0x600;  // holds the handle of r_freed
+      c.put_record(r1, c.handle(0, 0), f1);
+      c.put_record(r2, c.handle(2, 0x40), f2);
+      c.put_record(r_top, c.handle(2, c.pool_size() - 128), f_top);
+      c.put_record(r_freed, c.handle(0, 0x200), f1, /*count=*/0);
+      c.put_record(r_absurd, c.handle(0, 0x400), f1, kSaturated, /*size=*/1000);
+      c.put_record(r_other, c.handle(0, 0x200), f2);
 
       auto depot = StackDepot::open(c.types, shift, c.mem.reader());
       REQUIRE_MESSAGE(depot, depot.error().to_string());
@@ -240,6 +245,8 @@ void check_generation(const Generation& gen) {
       CHECK(mentions(error_of(null_pool), "pool 1 is NULL"));
       auto absurd = depot->fetch(c.handle(0, 0x400));
       CHECK(mentions(error_of(absurd), "claims 1000 frames"));
+      auto other = depot->fetch(c.handle(0, 0x600));
+      CHECK(mentions(error_of(other), "not this stack's record"));
       auto freed = depot->fetch(c.handle(0, 0x200));
       if (gen.refcount) {
         CHECK(mentions(error_of(freed), "is freed (count 0)"));
@@ -251,13 +258,14 @@ void check_generation(const Generation& gen) {
         uint32_t no_pool = static_cast<uint32_t>(0x40 >> 4) << c.index_bits;
         CHECK(mentions(error_of(depot->fetch(no_pool)), "pool index 0 (no pool)"));
       }
-      for (const auto* bad : {&beyond, &null_pool, &absurd})
+      for (const auto* bad : {&beyond, &null_pool, &absurd, &other})
         if (!*bad) CHECK((*bad).error().code() == ErrorCode::Corrupt);
       // A record whose page is not in the dump: the read's error, with the address.
       auto unmapped = depot->fetch(c.handle(2, c.pool_size() / 2));
       REQUIRE_FALSE(unmapped);
       CHECK(unmapped.error().code() == ErrorCode::Fault);
-      CHECK(unmapped.error().address() == r_unmapped + (gen.refcount ? 28 : gen.size_offset));  // count, else size
+      // The count is read first, else the record's own handle.
+      CHECK(unmapped.error().address() == r_unmapped + (gen.refcount ? 28 : gen.size_offset + 4));
       // Bad handles are not cached: they stay errors and count nothing.
       CHECK(depot->handles_decoded() == (gen.refcount ? 3u : 4u));
 
