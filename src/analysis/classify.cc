@@ -1,5 +1,6 @@
 #include "ramsift/analysis/classify.h"
 
+#include <algorithm>
 #include <string>
 
 #include "ramsift/analysis/categories.h"
@@ -66,6 +67,13 @@ std::string page_owner_sort_allocator_text(int allocator) {
   if (allocator & kAllocatorSlab) s += "SLAB ";
   if (allocator & kAllocatorVmalloc) s += "VMALLOC ";
   if (allocator & kAllocatorOthers) s += "OTHERS ";
+  return s;
+}
+
+std::string page_owner_allocator_name(int allocator) {
+  std::string s = page_owner_sort_allocator_text(allocator);  // "CMA SLAB "
+  if (!s.empty() && s.back() == ' ') s.pop_back();
+  std::replace(s.begin(), s.end(), ' ', '|');
   return s;
 }
 

@@ -14,8 +14,12 @@ struct KeyName {
   DiffKey key;
 };
 constexpr KeyName kDiffKeys[] = {
-    {"stack", DiffKey::Stack},   {"comm", DiffKey::Comm},         {"name", DiffKey::Comm},
-    {"module", DiffKey::Module}, {"category", DiffKey::Category},
+    // top's --by names and page_owner_sort's --cull spellings (top.cc's kGroupKeys).
+    {"stack", DiffKey::Stack},    {"stacktrace", DiffKey::Stack},  {"st", DiffKey::Stack},
+    {"tgid", DiffKey::Tgid},      {"tg", DiffKey::Tgid},           {"pid", DiffKey::Pid},
+    {"p", DiffKey::Pid},          {"comm", DiffKey::Comm},         {"name", DiffKey::Comm},
+    {"n", DiffKey::Comm},         {"module", DiffKey::Module},     {"allocator", DiffKey::Allocator},
+    {"ator", DiffKey::Allocator}, {"category", DiffKey::Category},
 };
 
 bool bare_address(std::string_view frame) {
@@ -28,12 +32,16 @@ bool bare_address(std::string_view frame) {
 Result<DiffKey> parse_diff_key(std::string_view name) {
   for (const KeyName& k : kDiffKeys)
     if (k.name == name) return k.key;
-  return bad_input("unknown diff key \"" + std::string(name) + "\" (stack, comm, module, category)");
+  return bad_input("unknown diff key \"" + std::string(name) +
+                   "\" (stack, tgid, pid, comm, module, allocator, category)");
 }
 
 std::string_view diff_key_name(DiffKey key) {
   switch (key) {
     case DiffKey::Stack: return "stack";
+    case DiffKey::Tgid: return "tgid";
+    case DiffKey::Pid: return "pid";
+    case DiffKey::Allocator: return "allocator";
     case DiffKey::Comm: return "comm";
     case DiffKey::Module: return "module";
     case DiffKey::Category: return "category";
@@ -90,6 +98,9 @@ Result<DiffResult> compute_diff(PageOwnerSource& before, PageOwnerSource& after,
             (key += frames.back()) += '\n';
           }
           break;
+        case DiffKey::Tgid: key = r.tgid ? std::to_string(*r.tgid) : std::string(); break;
+        case DiffKey::Pid: key = r.pid ? std::to_string(*r.pid) : std::string(); break;
+        case DiffKey::Allocator: key = page_owner_allocator_name(page_owner_sort_allocator(r)); break;
         case DiffKey::Comm: key = r.comm; break;
         case DiffKey::Module: key = module_of(r.stack); break;
         case DiffKey::Category: key = rules.classify(r.stack, r.comm); break;

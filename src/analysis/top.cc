@@ -53,13 +53,6 @@ constexpr FieldName kSortFields[] = {
     {"category", SortField::Category},
 };
 
-std::string allocator_name(int bits) {
-  std::string s = page_owner_sort_allocator_text(bits);  // "CMA SLAB "
-  s.pop_back();
-  std::replace(s.begin(), s.end(), ' ', '|');
-  return s;
-}
-
 template <class T>
 int three_way(const T& a, const T& b) {
   return a < b ? -1 : b < a ? 1 : 0;
@@ -170,7 +163,7 @@ Result<TopResult> compute_top(PageOwnerSource& source, const TopOptions& options
         case GroupKey::Comm: key += r.comm; break;
         case GroupKey::Module: key += module = module_of(r.stack); break;
         case GroupKey::Category: key += category = rules.classify(r.stack, r.comm); break;
-        case GroupKey::Allocator: key += allocator = allocator_name(page_owner_sort_allocator(r)); break;
+        case GroupKey::Allocator: key += allocator = page_owner_allocator_name(page_owner_sort_allocator(r)); break;
       }
       key += '\0';
     }
@@ -185,7 +178,7 @@ Result<TopResult> compute_top(PageOwnerSource& source, const TopOptions& options
       g.stack = r.stack;
       g.module = has(GroupKey::Module) ? std::string(module) : std::string(module_of(r.stack));
       g.category = has(GroupKey::Category) ? std::string(category) : std::string(rules.classify(r.stack, r.comm));
-      g.allocator = has(GroupKey::Allocator) ? allocator : allocator_name(page_owner_sort_allocator(r));
+      g.allocator = has(GroupKey::Allocator) ? allocator : page_owner_allocator_name(page_owner_sort_allocator(r));
       if (want_txt) append_page_owner_record(g.txt, r, source.text_format());
       groups.push_back(std::move(g));
     }
@@ -210,6 +203,66 @@ Result<TopResult> compute_top(PageOwnerSource& source, const TopOptions& options
   if (options.top && groups.size() > options.top) groups.resize(options.top);
   result.groups = std::move(groups);
   return result;
+}
+
+Result<TopOptions> apply_page_owner_sort_args(std::span<const PageOwnerSortArg> args, const std::string& by_keys,
+                                              TopOptions o) {
+  std::optional<SortKey> letter;
+  std::optional<std::vector<SortKey>> sort;
+  std::vector<GroupKey> by;
+  if (!by_keys.empty())
+    for (const std::string& k : split_commas(by_keys)) {
+      RAMSIFT_TRY(GroupKey key, parse_group_key(k));
+      by.push_back(key);
+    }
+  for (const PageOwnerSortArg& a : args) {
+    switch (a.flag) {
+      case 'a': letter = SortKey{SortField::AllocTs, false}; break;
+      case 'm': letter = SortKey{SortField::Pages, true}; break;
+      case 'n': letter = SortKey{SortField::Comm, false}; break;
+      case 'p': letter = SortKey{SortField::Pid, false}; break;
+      case 'P': letter = SortKey{SortField::Tgid, false}; break;
+      case 's': letter = SortKey{SortField::Stack, false}; break;
+      case 't': letter = SortKey{SortField::Times, true}; break;
+      case 'd': break;
+      case 'f':
+      case 'r': return bad_input(std::string("-") + a.flag + " needs --compat page_owner_sort-6.1");
+      case kPosSort: {
+        RAMSIFT_TRY(auto keys, parse_sort_keys(a.value));
+        sort = std::move(keys);
+        break;
+      }
+      case kPosCull:
+        for (const std::string& k : split_commas(a.value)) {
+          RAMSIFT_TRY(GroupKey key, parse_group_key(k));
+          if (std::find(by.begin(), by.end(), key) == by.end()) by.push_back(key);
+        }
+        break;
+      case kPosPid: {
+        RAMSIFT_TRY(auto ids, parse_ids("pid", a.value));
+        o.filter.pids = std::move(ids);
+        break;
+      }
+      case kPosTgid: {
+        RAMSIFT_TRY(auto ids, parse_ids("tgid", a.value));
+        o.filter.tgids = std::move(ids);
+        break;
+      }
+      case kPosName: o.filter.comms = split_commas(a.value); break;
+      default: break;
+    }
+  }
+  if (letter && sort) return bad_input("give either a sort letter (-a -m -n -p -P -s -t) or --sort, not both");
+  if (letter) o.sort = {*letter};
+  if (sort) o.sort = *sort;
+  if (!by.empty()) o.by = by;
+  return o;
+}
+
+void name_processes(TopResult& result, const std::unordered_map<int32_t, std::string>& names) {
+  for (TopGroup& g : result.groups)
+    if (g.tgid)
+      if (auto it = names.find(*g.tgid); it != names.end()) g.process = it->second;
 }
 
 }  // namespace ramsift

@@ -14,22 +14,12 @@
 
 #include "ramsift/dump/dump.h"
 #include "ramsift/kernel/kernel.h"
+#include "ramsift/kernel/kernel_options.h"
 #include "ramsift/output/dump_info.h"
 
 namespace ramsift::cli {
 
 enum Exit { kOk = 0, kPartial = 1, kFailed = 2 };
-
-// Kernel options as typed (parsed when a dump is opened): crash's and
-// ramparse's names.
-struct KernelOptionsText {
-  std::string vmlinux;
-  std::string modules;
-  std::string kaslr_offset, phys_offset, kimage_voffset, va_bits;
-  std::string arch;
-  std::string phys_base;  // a single raw image's physical address
-  bool ignore_derived_vmcoreinfo = false;
-};
 
 // Options every command that opens a dump shares.
 struct DumpOptions {
@@ -67,6 +57,8 @@ std::unique_ptr<Kernel> open_kernel(const Dump& dump, const KernelOptionsText& o
 std::vector<std::string> symbol_dirs();
 // "ramsift: <file>: <offset>: <message>" on stderr.
 void report(const Error& error);
+// report(error) and exit code 2: `if (!x) return fail(context, x.error());`
+void fail(Context& context, const Error& error);
 
 void add_info(CLI::App& app, Context& context);
 void add_top(CLI::App& app, Context& context);

@@ -9,23 +9,6 @@
 
 namespace ramsift::cli {
 
-namespace {
-
-// "" -> nullopt; "0x1234", "1234" -> the number; anything else an error.
-Result<std::optional<uint64_t>> parse_number(const std::string& flag, const std::string& text) {
-  if (text.empty()) return std::optional<uint64_t>();
-  // strtoull takes "-1" as all ones: a sign or a space is not an address.
-  if (!std::isdigit(static_cast<unsigned char>(text[0])))
-    return bad_input(flag + ": want a non-negative number (decimal or 0x hex), got " + text);
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long v = std::strtoull(text.c_str(), &end, 0);
-  if (!end || *end || errno) return bad_input(flag + ": not a number: " + text);
-  return std::optional<uint64_t>(v);
-}
-
-}  // namespace
-
 std::vector<std::string> symbol_dirs() {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("RAMSIFT_SYMBOLS")) {
@@ -52,36 +35,10 @@ std::vector<std::string> symbol_dirs() {
 }
 
 std::unique_ptr<Kernel> open_kernel(const Dump& dump, const KernelOptionsText& text, Context& context) {
-  KernelOptions options;
-  options.vmlinux = text.vmlinux;
-  options.symbol_dirs = symbol_dirs();
-  options.arch = text.arch;
-  options.ignore_derived_vmcoreinfo = text.ignore_derived_vmcoreinfo;
-  auto fail = [&](const Error& e) -> std::unique_ptr<Kernel> {
-    report(e);
-    context.exit_code = kFailed;
-    return nullptr;
-  };
-  auto kaslr = parse_number("--kaslr-offset", text.kaslr_offset);
-  if (!kaslr) return fail(kaslr.error());
-  auto phys = parse_number("--phys-offset", text.phys_offset);
-  if (!phys) return fail(phys.error());
-  auto voffset = parse_number("--kimage-voffset", text.kimage_voffset);
-  if (!voffset) return fail(voffset.error());
-  auto va_bits = parse_number("--va-bits", text.va_bits);
-  if (!va_bits) return fail(va_bits.error());
-  // arm64's choices (arch/arm64/Kconfig ARM64_VA_BITS_*).
-  if (*va_bits && **va_bits != 36 && **va_bits != 39 && **va_bits != 42 && **va_bits != 47 && **va_bits != 48 &&
-      **va_bits != 52)
-    return fail(bad_input("--va-bits: arm64 kernels have 36, 39, 42, 47, 48 or 52, not " + text.va_bits));
-  if (!text.modules.empty() && !std::filesystem::is_directory(text.modules))
-    return fail(bad_input("--modules: no such directory").in_file(text.modules));
-  options.kaslr_offset = *kaslr;
-  options.phys_offset = *phys;
-  options.kimage_voffset = *voffset;
-  if (*va_bits) options.va_bits = static_cast<unsigned>(**va_bits);
-  auto kernel = Kernel::open(dump, options);
-  if (!kernel) return fail(kernel.error());
+  auto options = parse_kernel_options(text, symbol_dirs());
+  if (!options) return fail(context, options.error()), nullptr;
+  auto kernel = Kernel::open(dump, *options);
+  if (!kernel) return fail(context, kernel.error()), nullptr;
   return std::move(*kernel);
 }
 
@@ -95,6 +52,11 @@ CLI::Validator whole_number_at_least(uint64_t min) {
         return "";
       },
       "N>=" + std::to_string(min));
+}
+
+void fail(Context& context, const Error& error) {
+  report(error);
+  context.exit_code = kFailed;
 }
 
 void report(const Error& error) {
@@ -123,8 +85,11 @@ void add_kernel_options(CLI::App& command, KernelOptionsText& options) {
       ->group(kKernelOptionsGroup);
   command.add_option("--kimage-voffset", options.kimage_voffset, "arm64: kimage_voffset")->group(kKernelOptionsGroup);
   command.add_option("--va-bits", options.va_bits, "arm64: VA_BITS")->group(kKernelOptionsGroup);
+  std::vector<std::string> arches;  // those whose kernels ramsift reads
+  for (const ArchRow& row : arch_rows())
+    if (kernel_arch(row.arch)) arches.emplace_back(row.name);
   command.add_option("--arch", options.arch, "Architecture when the dump does not say (x86_64, arm64)")
-      ->check(CLI::IsMember({"x86_64", "arm64"}))
+      ->check(CLI::IsMember(arches))
       ->group(kKernelOptionsGroup);
   command.add_option("--phys-base", options.phys_base, "Physical address of a single raw memory image")
       ->group(kKernelOptionsGroup);
@@ -141,33 +106,15 @@ OutputFormat parse_format(const std::string& name) {
 }
 
 std::unique_ptr<Dump> open_or_report(const DumpOptions& options, Context& context) {
-  if (context.host_dump) {
-    auto dump = context.host_dump();
-    if (!dump) {
-      report(dump.error());
-      context.exit_code = kFailed;
-      return nullptr;
-    }
-    return std::move(*dump);
-  }
-  OpenOptions open;
-  open.arch = options.kernel.arch;
-  auto phys_base = parse_number("--phys-base", options.kernel.phys_base);
-  if (!phys_base) {
-    report(phys_base.error());
-    context.exit_code = kFailed;
-    return nullptr;
-  }
-  open.phys_base = *phys_base;
-  auto dump = open_dump(options.inputs, open);
-  if (!dump) {
-    report(dump.error());
-    context.exit_code = kFailed;
-    return nullptr;
-  }
-  for (const Error& e : (*dump)->problems()) report(e);
-  if (!(*dump)->problems().empty()) context.exit_code = kPartial;
-  return std::move(*dump);
+  auto opened = [&]() -> Result<std::unique_ptr<Dump>> {
+    if (context.host_dump) return context.host_dump();
+    RAMSIFT_TRY(OpenOptions open, parse_open_options(options.kernel));
+    return open_dump(options.inputs, open);
+  }();
+  if (!opened) return fail(context, opened.error()), nullptr;
+  for (const Error& e : (*opened)->problems()) report(e);
+  if (!(*opened)->problems().empty()) context.exit_code = kPartial;
+  return std::move(*opened);
 }
 
 }  // namespace ramsift::cli

@@ -28,12 +28,13 @@ struct DiffCommand {
 void add_diff(CLI::App& app, Context& context) {
   auto c = std::make_shared<DiffCommand>();
   CLI::App* cmd = app.add_subcommand(
-      "diff", "What changed between two captures: pages per stack, comm, module or category, new and vanished");
+      "diff", "What changed between two captures: pages per stack, process, module or category, new and vanished");
   cmd->add_option("before", c->before_input, "The earlier capture: page_owner text or a dump")->required();
   cmd->add_option("after", c->after_input, "The later capture")->required();
   add_kernel_options(*cmd, c->before.kernel);
-  cmd->add_option("--by", c->by, "Compare by stack (frames, bare addresses as ?), comm, module or category")
-      ->check(CLI::IsMember({"stack", "comm", "module", "category"}));
+  cmd->add_option("--by", c->by,
+                  "Compare by one of top's keys: stack (frames, bare addresses as ?), tgid, pid, comm, module, "
+                  "allocator, category");
   cmd->add_option("--top", c->top, "Show the N biggest changes only")->check(whole_number_at_least(1));
   cmd->add_option("--format", c->format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
   add_page_size_option(*cmd, c->page_size);
@@ -45,11 +46,7 @@ void add_diff(CLI::App& app, Context& context) {
     c->after.kernel = c->before.kernel;
     DiffOptions options;
     auto key = parse_diff_key(c->by);
-    if (!key) {
-      report(key.error());
-      context.exit_code = kFailed;
-      return;
-    }
+    if (!key) return fail(context, key.error());
     options.by = *key;
     options.top = c->top;
     std::unique_ptr<CategoryRules> rules;
@@ -74,11 +71,7 @@ void add_diff(CLI::App& app, Context& context) {
     options.filter = std::move(*before_filter);
     if (!c->filters.older_than.empty()) options.after_filter = std::move(*after_filter);
     auto result = compute_diff(before->source(), after->source(), options);
-    if (!result) {
-      report(result.error());
-      context.exit_code = kFailed;
-      return;
-    }
+    if (!result) return fail(context, result.error());
     print_diff(*result, parse_format(c->format), *page_size, std::cout);
     finish_records(*before, context);
     finish_records(*after, context);

@@ -21,25 +21,17 @@
 
 namespace ramsift::cli {
 
-struct FilterOptionsText {
-  std::string module, function, gfp, since, until, older_than, pfn_range;
-  std::optional<unsigned> order;
-  std::string categories;                       // a file or a built-in set; empty: generic
-  std::vector<std::string> pids, tgids, names;  // comma lists, when process_lists
+struct FilterOptionsText : FilterText {
+  std::string categories;  // a file or a built-in set; empty: generic
 };
 
-void add_filter_options(CLI::App& command, FilterOptionsText& options, bool process_lists);
+// categories: --categories too (the commands that classify records).
+void add_filter_options(CLI::App& command, FilterOptionsText& options, bool process_lists, bool categories = true);
 // --older-than reads the input once more to find its newest record.
 std::optional<RecordFilter> make_filter(const FilterOptionsText& options, const RecordsOptions& input,
                                         Context& context);
 // The --categories rules into `rules` (left null without --categories: the
 // generic set). False when they cannot be read (reported, exit code 2).
 bool load_categories(const FilterOptionsText& options, std::unique_ptr<CategoryRules>& rules, Context& context);
-
-// "812,1500" -> ids; BadInput names the option.
-Result<std::vector<int32_t>> parse_ids(const std::string& option, const std::string& list);
-std::vector<std::string> split_commas(const std::string& list);
-// "1500000", "1.5s", "20ms", "300us", "7ns" -> nanoseconds.
-Result<uint64_t> parse_duration_ns(const std::string& option, const std::string& text);
 
 }  // namespace ramsift::cli

@@ -54,27 +54,15 @@ void add_flamegraph(CLI::App& app, Context& context) {
     std::optional<uint64_t> page_size;
     if (!c->folded && !(page_size = page_size_for(*records, c->page_size, context))) return;
     auto stacks = collect_flame_stacks(records->source(), options);
-    if (!stacks) {
-      report(stacks.error());
-      context.exit_code = kFailed;
-      return;
-    }
+    if (!stacks) return fail(context, stacks.error());
     std::ofstream file;
     std::optional<OutputFile> target;
     if (!c->output.empty()) {
       auto created = OutputFile::create(c->output, c->input.inputs);
-      if (!created) {
-        report(created.error());
-        context.exit_code = kFailed;
-        return;
-      }
+      if (!created) return fail(context, created.error());
       target.emplace(std::move(*created));
       file.open(target->temp_path(), std::ios::binary | std::ios::trunc);
-      if (!file) {
-        report(io_error("cannot write the output file").in_file(c->output));
-        context.exit_code = kFailed;
-        return;
-      }
+      if (!file) return fail(context, io_error("cannot write the output file").in_file(c->output));
     }
     std::ostream& out = c->output.empty() ? std::cout : file;
     if (c->folded) {
@@ -88,17 +76,9 @@ void add_flamegraph(CLI::App& app, Context& context) {
     }
     out.flush();
     if (target) file.close();
-    if (!out) {
-      report(io_error("write failed").in_file(c->output.empty() ? "<stdout>" : c->output));
-      context.exit_code = kFailed;
-      return;
-    }
+    if (!out) return fail(context, io_error("write failed").in_file(c->output.empty() ? "<stdout>" : c->output));
     if (target)
-      if (auto done = target->commit(); !done) {
-        report(done.error());
-        context.exit_code = kFailed;
-        return;
-      }
+      if (auto done = target->commit(); !done) return fail(context, done.error());
     finish_records(*records, context);
   });
 }

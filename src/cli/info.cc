@@ -47,14 +47,11 @@ void add_info(CLI::App& app, Context& context) {
         context.exit_code = kPartial;
       }
     }
-    if (!kernel) {
-      print_dump_info(*dump, format, std::cout);
-      return;
-    }
+    if (!kernel) return print_dump_and_kernel_info(*dump, nullptr, format, std::cout);
     KernelInfo facts = gather_kernel_info(*kernel);
     for (const Error& e : facts.problems) report(e);
     if (!facts.problems.empty() && context.exit_code == kOk) context.exit_code = kPartial;
-    print_dump_and_kernel_info(*dump, facts, format, std::cout);
+    print_dump_and_kernel_info(*dump, &facts, format, std::cout);
   });
 }
 

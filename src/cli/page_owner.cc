@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "filter_options.h"
 #include "ramsift/decode/page_owner_text.h"
 #include "ramsift/output/page_owner_records.h"
 #include "ramsift/symbolize/dump_records.h"
@@ -19,55 +20,12 @@ namespace {
 struct PageOwnerCommand {
   RecordsOptions records;
   std::string format = "text";
-  std::string pfn_range;
-  std::vector<std::string> pids, tgids, names;
+  FilterOptionsText filters;
   bool freed = false;
   bool quiet = false;
   bool lines = false;
   bool stacks = false;
 };
-
-Result<std::vector<int64_t>> parse_list(const std::string& flag, const std::vector<std::string>& items) {
-  std::vector<int64_t> out;
-  for (const std::string& item : items) {
-    size_t start = 0;
-    while (start <= item.size()) {
-      size_t comma = item.find(',', start);
-      std::string one = item.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      char* end = nullptr;
-      long long v = std::strtoll(one.c_str(), &end, 10);
-      if (one.empty() || *end) return bad_input(flag + ": not a number: \"" + one + "\"");
-      out.push_back(v);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  return out;
-}
-
-std::vector<std::string> split_names(const std::vector<std::string>& items) {
-  std::vector<std::string> out;
-  for (const std::string& item : items) {
-    size_t start = 0;
-    for (;;) {
-      size_t comma = item.find(',', start);
-      out.push_back(item.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  return out;
-}
-
-// --pfn-range as every command reads it (analysis/filter.h): A-B, both ends
-// included, or A alone; the walk starts at A and ends after B.
-Status parse_pfn_range(const std::string& text, PageOwnerWalkOptions& walk, std::optional<PfnRange>& range) {
-  if (text.empty()) return {};
-  RAMSIFT_TRY(PfnRange r, ramsift::parse_pfn_range(text));
-  walk_over(r, walk);
-  range = r;
-  return {};
-}
 
 // A progress line on stderr, only on a terminal, only after a second.
 class Progress {
@@ -102,11 +60,7 @@ void add_page_owner(CLI::App& app, Context& context) {
   add_records_options(*cmd, c->records, "dump");
   cmd->add_option("--format", c->format, "text (the kernel's debugfs text), json (JSON Lines) or csv")
       ->check(CLI::IsMember({"text", "json", "csv"}));
-  cmd->add_option("--pfn-range", c->pfn_range,
-                  "Only records whose block overlaps pfns A-B (both included; decimal or 0x hex); A alone is one pfn");
-  cmd->add_option("--pid", c->pids, "Only records of these pids (comma separated, page_owner_sort's --pid)");
-  cmd->add_option("--tgid", c->tgids, "Only records of these thread group ids (comma separated)");
-  cmd->add_option("--name", c->names, "Only records of these command names (comma separated)");
+  add_filter_options(*cmd, c->filters, /*process_lists=*/true, /*categories=*/false);
   cmd->add_flag("--freed", c->freed,
                 "Also pages whose last owner freed them, in __dump_page_owner()'s wording (buddy pages included)");
   cmd->add_flag("-q,--quiet", c->quiet, "No summary on stderr");
@@ -116,76 +70,40 @@ void add_page_owner(CLI::App& app, Context& context) {
                 "Frames gain file:line and inlined functions (LLVM symbolizer; module frames need --modules DIR). "
                 "Not the kernel's text any more");
   cmd->callback([c, &context] {
-    auto pids = parse_list("--pid", c->pids);
-    auto tgids = parse_list("--tgid", c->tgids);
-    if (!pids || !tgids) {
-      report(!pids ? pids.error() : tgids.error());
-      context.exit_code = kFailed;
-      return;
-    }
-    std::vector<std::string> names = split_names(c->names);
+    auto filter = make_filter(c->filters, c->records, context);
+    if (!filter) return;
     c->records.walk.freed = c->freed;
-    std::optional<PfnRange> range;
-    if (auto s = parse_pfn_range(c->pfn_range, c->records.walk, range); !s) {
-      report(s.error());
-      context.exit_code = kFailed;
-      return;
-    }
+    if (filter->pfns) walk_over(*filter->pfns, c->records.walk);  // the walk starts at A and ends after B
     // --stacks prints the kernel's own counters, whole: a filter or another
     // format would be silently ignored, so it is refused (top --stacks
     // computes per-stack pages from the filtered records).
-    if (c->stacks && (!c->pids.empty() || !c->tgids.empty() || !c->names.empty() || !c->pfn_range.empty() || c->freed ||
-                      c->format != "text" || c->lines)) {
-      report(
-          bad_input("--stacks prints the kernel's per-stack counters as show_stacks does: no --pid, --tgid, "
-                    "--name, --pfn-range, --freed, --lines or --format (for filtered per-stack pages: "
-                    "ramsift top --stacks with filters)"));
-      context.exit_code = kFailed;
-      return;
-    }
+    if (c->stacks && (!filter->empty() || c->freed || c->format != "text" || c->lines))
+      return fail(context, bad_input("--stacks prints the kernel's per-stack counters as show_stacks does: no "
+                                     "filters, --freed, --lines or --format (for filtered per-stack pages: "
+                                     "ramsift top --stacks with filters)"));
     auto opened = open_records(c->records, context);
     if (!opened) return;
     DumpRecords* dump = dump_records_of(*opened);
     if (c->stacks) {
-      if (!dump) {
-        report(bad_input("--stacks needs a dump"));
-        context.exit_code = kFailed;
-        return;
-      }
+      if (!dump) return fail(context, bad_input("--stacks needs a dump"));
       auto stacks = read_page_owner_stacks(dump->kernel(), dump->depot());
-      if (!stacks) {
-        report(stacks.error());
-        context.exit_code = kFailed;
-        return;
-      }
+      if (!stacks) return fail(context, stacks.error());
       print_kernel_show_stacks(*dump, *stacks, context);
       return;
     }
     PageOwnerSource& source = opened->source();
     if (c->lines) {
-      if (!dump) {
-        report(bad_input("--lines needs a dump (a text file has no addresses)"));
-        context.exit_code = kFailed;
-        return;
-      }
+      if (!dump) return fail(context, bad_input("--lines needs a dump (a text file has no addresses)"));
       dump->enable_lines(c->records.kernel.modules);
     }
     OutputFormat format = parse_format(c->format);
     RecordWriter writer(std::cout, format, source.text_format());
-    RecordFilter by_pfn;  // --pfn-range: what a dump's walk applied already, and a text's filter
-    by_pfn.pfns = range;
-    auto keep = [&](const PageOwnerRecord& r) {
-      if (!pids->empty() && std::find(pids->begin(), pids->end(), r.pid.value_or(-1)) == pids->end()) return false;
-      if (!tgids->empty() && std::find(tgids->begin(), tgids->end(), r.tgid.value_or(-1)) == tgids->end()) return false;
-      if (!names.empty() && std::find(names.begin(), names.end(), r.comm) == names.end()) return false;
-      return !range || by_pfn.matches(r);
-    };
     Progress progress(!c->quiet && dump);
     PageOwnerRecord r;
     uint64_t printed = 0, pages = 0;
     while (source.next(r)) {
       if (dump) progress.update(dump->walker().position(), dump->walker().end());
-      if (!keep(r)) continue;
+      if (!filter->matches(r)) continue;
       writer.write(r);
       ++printed;
       pages += r.pages();

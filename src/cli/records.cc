@@ -1,11 +1,7 @@
 #include "records.h"
 
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 
-#include "ramsift/base/mapped_file.h"
 #include "ramsift/decode/page_owner_text.h"
 #include "ramsift/symbolize/dump_records.h"
 
@@ -15,41 +11,13 @@ namespace {
 
 class TextRecords final : public OpenedRecords {
  public:
-  TextRecords(MappedFile file) : file_(std::move(file)), reader_(as_text(file_), file_.path()) {}
-  PageOwnerSource& raw_source() override { return reader_; }
-  std::string describe() const override { return "page_owner text " + file_.path(); }
+  explicit TextRecords(std::unique_ptr<PageOwnerTextInput> in) : in_(std::move(in)) {}
+  PageOwnerSource& raw_source() override { return *in_; }
+  std::string describe() const override { return "page_owner text " + in_->origin(); }
 
  private:
-  MappedFile file_;
-  PageOwnerTextReader reader_;
+  std::unique_ptr<PageOwnerTextInput> in_;
 };
-
-// A page_owner text on standard input (`adb shell cat
-// /sys/kernel/debug/page_owner | ramsift top -`): read whole, then parsed
-// like a file.
-class StdinRecords final : public OpenedRecords {
- public:
-  explicit StdinRecords(std::string text) : text_(std::move(text)), reader_(text_, "<stdin>") {}
-  PageOwnerSource& raw_source() override { return reader_; }
-  std::string describe() const override { return "page_owner text <stdin>"; }
-
- private:
-  std::string text_;
-  PageOwnerTextReader reader_;
-};
-
-// A page_owner text file starts with a record (or is empty); no dump format
-// starts with these bytes.
-bool looks_like_page_owner_text(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return false;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  char head[16] = {};
-  in.read(head, sizeof head);
-  std::string_view got(head, static_cast<size_t>(in.gcount()));
-  return got.empty() || std::string_view("Page allocated v").starts_with(got) || got.starts_with("Page allocated v");
-}
 
 }  // namespace
 
@@ -64,26 +32,13 @@ void add_records_options(CLI::App& command, RecordsOptions& options, const char*
 
 std::unique_ptr<OpenedRecords> open_records(const RecordsOptions& options, Context& context) {
   if (context.host_dump) return open_dump_records(options, context);
-  if (options.inputs.size() == 1 && options.inputs[0] == "-") {
-    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    if (text.empty()) {
-      report(bad_input("empty input: no page_owner records").in_file("<stdin>"));
-      context.exit_code = kFailed;
+  if (options.inputs.size() == 1 && (options.inputs[0] == "-" || looks_like_page_owner_text(options.inputs[0]))) {
+    auto in = PageOwnerTextInput::open(options.inputs[0]);
+    if (!in) {
+      fail(context, in.error());
       return nullptr;
     }
-    return std::make_unique<StdinRecords>(std::move(text));
-  }
-  if (options.inputs.size() == 1 && looks_like_page_owner_text(options.inputs[0])) {
-    auto file = MappedFile::open(options.inputs[0]);
-    if (file && file->size() == 0)
-      file = bad_input("empty file: no page_owner records (a copy of /sys/kernel/debug/page_owner, or a dump)")
-                 .in_file(options.inputs[0]);
-    if (!file) {
-      report(file.error());
-      context.exit_code = kFailed;
-      return nullptr;
-    }
-    return std::make_unique<TextRecords>(std::move(*file));
+    return std::make_unique<TextRecords>(std::move(*in));
   }
   return open_dump_records(options, context);
 }

@@ -1,7 +1,5 @@
 #include "ramsift/analysis/top.h"
 
-#include <algorithm>
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -36,103 +34,21 @@ struct TopCommand {
   bool flag = false;
 };
 
-// page_owner_sort's short options: the letter, and what it sorts by.
-struct Letter {
-  char flag;
-  const char* help;
-};
-constexpr Letter kLetters[] = {
-    {'a', "Sort by memory allocation time (page_owner_sort -a)"},
-    {'m', "Sort by total memory (page_owner_sort -m)"},
-    {'n', "Sort by task command name (page_owner_sort -n)"},
-    {'p', "Sort by pid (page_owner_sort -p)"},
-    {'P', "Sort by tgid (page_owner_sort -P)"},
-    {'s', "Sort by the stack trace (page_owner_sort -s)"},
-    {'t', "Sort by number of times a record is seen (page_owner_sort -t)"},
-    {'r', "Sort by memory release time (page_owner_sort 5.19-6.7 -r; needs --compat page_owner_sort-6.1)"},
-    {'f', "Drop released blocks (page_owner_sort 5.19-6.7 -f; needs --compat page_owner_sort-6.1)"},
-    {'d', "Accepted for page_owner_sort compatibility; does nothing"},
-};
-
 // The page_owner_sort options in the order they were given.
 std::vector<PageOwnerSortArg> ordered_args(const CLI::App& cmd) {
+  static const std::map<std::string, char> kLong = {
+      {"--pid", kPosPid}, {"--tgid", kPosTgid}, {"--name", kPosName}, {"--cull", kPosCull}, {"--sort", kPosSort}};
   std::vector<PageOwnerSortArg> args;
   std::map<const CLI::Option*, size_t> used;
   for (const CLI::Option* opt : cmd.parse_order()) {
     std::string name = opt->get_name();
     size_t i = used[opt]++;
-    auto value = [&] { return i < opt->results().size() ? opt->results()[i] : std::string(); };
-    if (name == "--pid")
-      args.push_back({kPosPid, value()});
-    else if (name == "--tgid")
-      args.push_back({kPosTgid, value()});
-    else if (name == "--name")
-      args.push_back({kPosName, value()});
-    else if (name == "--cull")
-      args.push_back({kPosCull, value()});
-    else if (name == "--sort")
-      args.push_back({kPosSort, value()});
+    if (auto it = kLong.find(name); it != kLong.end())
+      args.push_back({it->second, i < opt->results().size() ? opt->results()[i] : std::string()});
     else if (name.size() == 2 && name[0] == '-')
       args.push_back({name[1], {}});
   }
   return args;
-}
-
-// Folds page_owner_sort's --pid/--tgid/--name (the last of each wins, as in
-// the tool) into `o.filter`, which already holds the other filters.
-Result<TopOptions> native_options(const std::vector<PageOwnerSortArg>& args, const TopCommand& c, TopOptions o) {
-  std::optional<SortKey> letter;
-  std::optional<std::vector<SortKey>> sort;
-  std::vector<GroupKey> by;
-  if (!c.by.empty())
-    for (const std::string& k : split_commas(c.by)) {
-      RAMSIFT_TRY(GroupKey key, parse_group_key(k));
-      by.push_back(key);
-    }
-  for (const PageOwnerSortArg& a : args) {
-    switch (a.flag) {
-      case 'a': letter = SortKey{SortField::AllocTs, false}; break;
-      case 'm': letter = SortKey{SortField::Pages, true}; break;
-      case 'n': letter = SortKey{SortField::Comm, false}; break;
-      case 'p': letter = SortKey{SortField::Pid, false}; break;
-      case 'P': letter = SortKey{SortField::Tgid, false}; break;
-      case 's': letter = SortKey{SortField::Stack, false}; break;
-      case 't': letter = SortKey{SortField::Times, true}; break;
-      case 'd': break;
-      case 'f':
-      case 'r': return bad_input(std::string("-") + a.flag + " needs --compat page_owner_sort-6.1");
-      case kPosSort: {
-        RAMSIFT_TRY(auto keys, parse_sort_keys(a.value));
-        sort = std::move(keys);
-        break;
-      }
-      case kPosCull:
-        for (const std::string& k : split_commas(a.value)) {
-          RAMSIFT_TRY(GroupKey key, parse_group_key(k));
-          if (std::find(by.begin(), by.end(), key) == by.end()) by.push_back(key);
-        }
-        break;
-      case kPosPid: {
-        RAMSIFT_TRY(auto ids, parse_ids("pid", a.value));
-        o.filter.pids = std::move(ids);
-        break;
-      }
-      case kPosTgid: {
-        RAMSIFT_TRY(auto ids, parse_ids("tgid", a.value));
-        o.filter.tgids = std::move(ids);
-        break;
-      }
-      case kPosName: o.filter.comms = split_commas(a.value); break;
-      default: break;
-    }
-  }
-  if (letter && sort) return bad_input("give either a sort letter (-a -m -n -p -P -s -t) or --sort, not both");
-  if (letter) o.sort = {*letter};
-  if (sort) o.sort = *sort;
-  if (!by.empty()) o.by = by;
-  o.top = c.top;
-  o.min_pages = c.min_pages;
-  return o;
 }
 
 }  // namespace
@@ -154,7 +70,7 @@ void add_top(CLI::App& app, Context& context) {
   cmd->add_flag("--stacks", c->stacks,
                 "Per-stack pages as the kernel's page_owner_stacks/show_stacks prints them (6.9+): a dump's own "
                 "counters when nothing filters them, else the records by stack");
-  for (const Letter& l : kLetters) cmd->add_flag(std::string("-") + l.flag, c->flag, l.help);
+  for (const PageOwnerSortLetter& l : kPageOwnerSortLetters) cmd->add_flag(std::string("-") + l.flag, c->flag, l.help);
   auto multi = [&](const char* name, std::vector<std::string>& v, const char* help) {
     cmd->add_option(name, v, help)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
@@ -171,44 +87,30 @@ void add_top(CLI::App& app, Context& context) {
         "allocator, and pages times module category");
   cmd->callback([c, cmd, &context] {
     std::vector<PageOwnerSortArg> args = ordered_args(*cmd);
-    const FilterOptionsText& f = c->filters;
-    const bool filtered = !f.module.empty() || !f.function.empty() || !f.gfp.empty() || f.order || !f.since.empty() ||
-                          !f.until.empty() || !f.older_than.empty() || !f.pfn_range.empty() || !f.categories.empty();
-    if (!c->compat.empty() && (!c->by.empty() || c->top || c->min_pages || c->format != "text" || filtered)) {
-      report(
-          bad_input("--compat prints page_owner_sort's output only: no --by, --top, --min-pages, --format, "
-                    "filters or --categories"));
-      context.exit_code = kFailed;
-      return;
-    }
-    if (c->stacks && (!c->compat.empty() || (!c->by.empty() && c->by != "stack") || c->format != "text")) {
-      report(bad_input("--stacks prints show_stacks' text by stack: no --compat, other --by keys or --format"));
-      context.exit_code = kFailed;
-      return;
-    }
+    const bool filtered = !c->filters.empty() || !c->filters.categories.empty();
+    if (!c->compat.empty() && (!c->by.empty() || c->top || c->min_pages || c->format != "text" || filtered))
+      return fail(context, bad_input("--compat prints page_owner_sort's output only: no --by, --top, --min-pages, "
+                                     "--format, filters or --categories"));
+    if (c->stacks && (!c->compat.empty() || (!c->by.empty() && c->by != "stack") || c->format != "text"))
+      return fail(context,
+                  bad_input("--stacks prints show_stacks' text by stack: no --compat, other --by keys or --format"));
     std::optional<PageOwnerSort> sorter;
     TopOptions options;
     std::unique_ptr<CategoryRules> rules;
     if (!c->compat.empty()) {
       auto version = c->compat == "page_owner_sort-6.1" ? PageOwnerSortVersion::V6_1 : PageOwnerSortVersion::V6_12;
       auto configured = PageOwnerSort::configure(version, args);
-      if (!configured) {
-        report(configured.error());
-        context.exit_code = kFailed;
-        return;
-      }
+      if (!configured) return fail(context, configured.error());
       sorter = std::move(*configured);
     } else {
       auto filter = make_filter(c->filters, c->input, context);
       if (!filter || !load_categories(c->filters, rules, context)) return;
       options.filter = std::move(*filter);
       options.categories = rules.get();
-      auto native = native_options(args, *c, std::move(options));
-      if (!native) {
-        report(native.error());
-        context.exit_code = kFailed;
-        return;
-      }
+      options.top = c->top;
+      options.min_pages = c->min_pages;
+      auto native = apply_page_owner_sort_args(args, c->by, std::move(options));
+      if (!native) return fail(context, native.error());
       options = std::move(*native);
     }
     if (c->stacks) options.by = {GroupKey::Stack};
@@ -219,41 +121,25 @@ void add_top(CLI::App& app, Context& context) {
     // them (a filter or a page_owner_sort list); before 6.9 there are none.
     const bool narrowed =
         filtered || c->top || c->min_pages || options.filter.pids || options.filter.tgids || options.filter.comms;
-    if (c->stacks && dump && !narrowed) {
-      if (auto stacks = read_page_owner_stacks(dump->kernel(), dump->depot())) {
-        print_kernel_show_stacks(*dump, *stacks, context);
-        finish_records(*records, context);
-        return;
-      }
-    }
-    if (sorter) {
+    std::optional<OwnerStacks> kernel_stacks;
+    if (c->stacks && dump && !narrowed)
+      if (auto stacks = read_page_owner_stacks(dump->kernel(), dump->depot())) kernel_stacks = std::move(*stacks);
+    if (kernel_stacks) {
+      print_kernel_show_stacks(*dump, *kernel_stacks, context);
+    } else if (sorter) {
       std::string out;
       sorter->run(records->source(), out);
       std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
     } else {
       auto result = compute_top(records->source(), options);
-      if (!result) {
-        report(result.error());
-        context.exit_code = kFailed;
-        return;
-      }
-      if (c->stacks) {
-        print_show_stacks(*result, std::cout);
-        finish_records(*records, context);
-        return;
-      }
-      // A dump knows each process's current name (its task list): a tgid
-      // whose first record predates an exec is still shown by what it is now.
-      if (dump) {
-        TaskList tasks = read_tasks(dump->kernel());
-        auto names = process_names(tasks);
-        for (TopGroup& g : result->groups)
-          if (g.tgid)
-            if (auto it = names.find(*g.tgid); it != names.end()) g.process = it->second;
-      }
-      auto page_size = page_size_for(*records, c->page_size, context);
+      if (!result) return fail(context, result.error());
+      if (dump && !c->stacks) name_processes(*result, process_names(read_tasks(dump->kernel())));
+      auto page_size = c->stacks ? std::optional<uint64_t>(0) : page_size_for(*records, c->page_size, context);
       if (!page_size) return;
-      print_top(*result, parse_format(c->format), *page_size, std::cout);
+      if (c->stacks)
+        print_show_stacks(*result, std::cout);
+      else
+        print_top(*result, parse_format(c->format), *page_size, std::cout);
     }
     finish_records(*records, context);
   });

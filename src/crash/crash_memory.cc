@@ -3,6 +3,7 @@
 #include <elf.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,13 +18,11 @@ namespace {
 // crash's name for the machine -> ramsift's, and the ELF machine.
 void set_arch(DumpInfo& info) {
   std::string machine = ramsift_crash_machine();
-  if (machine == "X86_64") {
-    info.arch = "x86_64";
-    info.elf_machine = EM_X86_64;
-  } else if (machine == "ARM64") {
-    info.arch = "arm64";
-    info.elf_machine = EM_AARCH64;
-  }
+  // crash's MACHINE_TYPE is ramsift's name in capitals.
+  std::string lower;
+  for (char ch : machine) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  info.arch = arch_from_name(lower);
+  info.elf_machine = arch_row(info.arch).elf_machine;
 }
 
 std::string take(char* text) {

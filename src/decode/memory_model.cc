@@ -77,12 +77,8 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
                      ", the DWARF's subsection_map " + std::to_string(*bits_from_dwarf));
   } else if (bits_from_dwarf) {
     mm.section_size_bits_ = *bits_from_dwarf;
-  } else if (kernel.layout().arch == "arm64") {
-    mm.section_size_bits_ = !version_says(kernel, VersionFact::Arm64SectionSizeBits27) ? 30
-                            : page_shift == 16                                         ? 29
-                                                                                       : 27;
   } else {
-    mm.section_size_bits_ = 27;
+    mm.section_size_bits_ = kernel.arch().default_section_size_bits(kernel, page_shift);
   }
   if (mm.section_size_bits_ <= page_shift || mm.section_size_bits_ > 40)
     return corrupt("SECTION_SIZE_BITS " + std::to_string(mm.section_size_bits_) + " does not fit page size");

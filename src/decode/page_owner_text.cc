@@ -8,6 +8,10 @@
 
 #include <charconv>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
 #include <limits>
 
 namespace ramsift {
@@ -511,6 +515,38 @@ void append_freed_page_owner_record(std::string& out, const PageOwnerRecord& r, 
     out += '\n';
   }
   out += '\n';
+}
+
+Result<std::unique_ptr<PageOwnerTextInput>> PageOwnerTextInput::open(const std::string& path) {
+  std::unique_ptr<PageOwnerTextInput> in(new PageOwnerTextInput());
+  std::string_view text;
+  if (path == "-") {
+    in->origin_ = "<stdin>";
+    in->text_.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    if (in->text_.empty()) return bad_input("empty input: no page_owner records").in_file(in->origin_);
+    text = in->text_;
+  } else {
+    in->origin_ = path;
+    RAMSIFT_TRY(MappedFile file, MappedFile::open(path));
+    if (file.size() == 0)
+      return bad_input("empty file: no page_owner records (a copy of /sys/kernel/debug/page_owner, or a dump)")
+          .in_file(path);
+    in->file_.emplace(std::move(file));
+    text = as_text(*in->file_);
+  }
+  in->reader_ = std::make_unique<PageOwnerTextReader>(text, in->origin_);
+  return in;
+}
+
+bool looks_like_page_owner_text(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  char head[16] = {};
+  in.read(head, sizeof head);
+  std::string_view got(head, static_cast<size_t>(in.gcount()));
+  return got.empty() || std::string_view("Page allocated v").starts_with(got) || got.starts_with("Page allocated v");
 }
 
 }  // namespace ramsift

@@ -25,24 +25,7 @@
 
 namespace ramsift::dump_formats {
 
-namespace diskdump {
-
-std::string machine_from_arch(const std::string& arch) {
-  if (arch == "arm64") return "aarch64";
-  if (arch == "x86") return "i686";
-  return arch;
-}
-
-std::string arch_from_machine(const std::string& machine) {
-  if (machine == "x86_64") return "x86_64";
-  if (machine == "aarch64" || machine == "arm64") return "arm64";
-  if (machine == "i386" || machine == "i486" || machine == "i586" || machine == "i686") return "x86";
-  if (machine.starts_with("arm")) return "arm";
-  if (machine == "riscv64") return "riscv64";
-  return "";
-}
-
-}  // namespace diskdump
+namespace diskdump {}  // namespace diskdump
 
 using namespace diskdump;
 
@@ -706,7 +689,7 @@ Result<std::unique_ptr<DiskdumpDump>> DiskdumpDump::build(std::vector<std::uniqu
   DumpInfo& info = dump->info_;
   info.format = "kdump-compressed";
   for (const auto& p : parts) info.files.push_back(p->name);
-  info.arch = arch_from_machine(h.machine);
+  info.arch = arch_from_name(h.machine);
   info.page_size = h.block_size;
   info.release = h.release;
   if (h.version >= 1) info.phys_base = h.phys_base;

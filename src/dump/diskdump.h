@@ -97,12 +97,6 @@ inline constexpr uint32_t kCompressionMask = kCompressedZlib | kCompressedLzo | 
 
 // ELF note types and the arch name <-> utsname machine mapping.
 inline constexpr uint32_t kNtPrstatus = 1;
-// sizeof(struct elf_prstatus) in the kernel, per architecture.
-inline uint32_t prstatus_size(const std::string& arch) {
-  return arch == "arm64" ? 392 : 336;
-}
-std::string machine_from_arch(const std::string& arch);     // "arm64" -> "aarch64"
-std::string arch_from_machine(const std::string& machine);  // "aarch64" -> "arm64"
 
 }  // namespace diskdump
 

@@ -36,17 +36,6 @@ std::string describe_magic(std::span<const std::byte> head) {
 
 }  // namespace
 
-std::string arch_from_elf_machine(uint16_t machine) {
-  switch (machine) {
-    case 62: return "x86_64";    // EM_X86_64
-    case 183: return "arm64";    // EM_AARCH64
-    case 3: return "x86";        // EM_386
-    case 40: return "arm";       // EM_ARM
-    case 243: return "riscv64";  // EM_RISCV
-    default: return "";
-  }
-}
-
 namespace {
 
 uint64_t load_u64(std::span<const std::byte> b, size_t at, bool big) {
@@ -177,7 +166,7 @@ Result<std::unique_ptr<Dump>> open_by_content(std::span<const std::string> input
 
 Result<std::unique_ptr<Dump>> open_dump(std::span<const std::string> inputs, const OpenOptions& options) {
   auto dump = open_by_content(inputs, options);
-  if (dump && (*dump)->info_.arch.empty()) (*dump)->info_.arch = options.arch;
+  if (dump && (*dump)->info_.arch == Arch::Unknown) (*dump)->info_.arch = options.arch;
   return dump;
 }
 

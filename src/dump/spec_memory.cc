@@ -53,7 +53,8 @@ Result<SpecMemory> SpecMemory::parse(std::string_view text) {
     };
     if (keyword == "arch") {
       RAMSIFT_TRY_STATUS(need(1));
-      m.arch_ = args[0];
+      m.arch_ = arch_from_name(args[0]);
+      if (m.arch_ == Arch::Unknown) return bad_input("spec line " + std::to_string(line) + ": unknown arch " + args[0]);
     } else if (keyword == "page_size") {
       RAMSIFT_TRY_STATUS(need(1));
       RAMSIFT_TRY(uint64_t ps, parse_number(args[0], line));

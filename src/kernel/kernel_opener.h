@@ -1,11 +1,15 @@
 // Kernel::open() in steps: find and check the vmlinux, find KASLR and the
 // layout (the chain in kernel.h), build the translator, verify the banner.
+// What differs by architecture is in the descriptors (kernel_arch.h,
+// arch_*.cc), which read and set the kernel through this class.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "ramsift/kernel/kernel.h"
+#include "ramsift/kernel/kernel_arch.h"
 
 namespace ramsift {
 
@@ -14,40 +18,44 @@ class KernelOpener {
   KernelOpener(const Dump& dump, const KernelOptions& options) : dump_(dump), options_(options) {}
   Result<std::unique_ptr<Kernel>> open();
 
- private:
-  // What one step of the KASLR chain found.
-  struct Found {
-    uint64_t kaslr_offset = 0;
-    KaslrSource source = KaslrSource::Option;
-    std::string detail;
-    std::optional<uint64_t> phys_offset, kimage_voffset;  // arm64: memstart_addr; x86_64: phys_base
-    std::optional<uint64_t> va_bits;
-  };
-
-  Status open_vmlinux();
-  Status check_arch();
-  Result<Found> find_kaslr();
-  std::optional<Found> from_options();
-  std::optional<Found> from_vmcoreinfo(const Vmcoreinfo& info, KaslrSource source, std::string detail);
-  std::optional<Found> from_memory_vmcoreinfo();
-  std::optional<Found> from_qualcomm_imem();
-  Result<Found> from_kernel_image(std::optional<uint64_t> known_kaslr);
+  // For the architecture descriptors.
+  const Dump& dump() const { return dump_; }
+  const KernelOptions& options() const { return options_; }
+  const Vmcoreinfo* vmcoreinfo() const { return kernel_->vmcoreinfo_ ? &*kernel_->vmcoreinfo_ : nullptr; }
+  unsigned page_shift() const { return page_shift_; }
+  // A vmlinux symbol's link-time address; 0 when absent.
+  uint64_t link_symbol(const char* name) const;
+  VirtAddr runtime(uint64_t link) const { return kernel_->runtime(link); }
   // The physical address of linux_banner: the kernel image found in memory.
   std::optional<PhysAddr> find_banner(std::optional<uint64_t> known_kaslr);
+  // A u64 of the kernel image, `symbol` placed relative to linux_banner.
   Result<uint64_t> read_image_u64(PhysAddr banner_pa, const char* symbol);
+  const std::string& vmlinux_path() const { return kernel_->vmlinux_path_; }
+  KernelLayout& layout() { return kernel_->layout_; }
+  void note(std::string text) { kernel_->notes_.push_back(std::move(text)); }
+  void set_translator(std::unique_ptr<Translator> translator);
 
-  Status build_arm64(const Found& found);
-  Status build_x86_64(const Found& found);
+ private:
+  Status open_vmlinux();
+  Status check_arch();
+  Result<KaslrFound> find_kaslr();
+  std::optional<KaslrFound> from_options();
+  std::optional<KaslrFound> from_vmcoreinfo(const Vmcoreinfo& info, KaslrSource source, std::string detail);
+  std::optional<KaslrFound> from_memory_vmcoreinfo();
+  std::optional<KaslrFound> from_qualcomm_imem();
+  Result<KaslrFound> from_kernel_image(std::optional<uint64_t> known_kaslr);
   Status verify_banner();
-
-  uint64_t link_symbol(const char* name) const;
 
   const Dump& dump_;
   const KernelOptions& options_;
   std::unique_ptr<Kernel> kernel_;
-  std::string arch_;
+  const KernelArch* arch_ = nullptr;
   std::string elf_banner_;
   unsigned page_shift_ = 12;
 };
+
+// Little-endian words of the image, for the descriptors.
+uint64_t image_le64(const std::byte* p);
+uint32_t image_le32(const std::byte* p);
 
 }  // namespace ramsift

@@ -138,7 +138,14 @@ void print_json(const DiffResult& r, uint64_t page_size, std::ostream& out) {
       for (const std::string& f : e.stack) j.value(f);
       j.end_array();
     } else {
-      j.value(e.key);
+      if (r.by == DiffKey::Tgid || r.by == DiffKey::Pid) {
+        if (e.key.empty())
+          j.null();
+        else
+          j.value(static_cast<int64_t>(std::stoll(e.key)));
+      } else {
+        j.value(e.key);
+      }
     }
     j.end_object();
   }

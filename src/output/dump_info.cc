@@ -7,22 +7,6 @@
 
 namespace ramsift {
 
-std::string human_size(uint64_t bytes) {
-  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  if (u == 0 || v == static_cast<double>(static_cast<uint64_t>(v)))
-    std::snprintf(buf, sizeof buf, "%" PRIu64 " %s", static_cast<uint64_t>(v), units[u]);
-  else
-    std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
-  return buf;
-}
-
 namespace {
 
 std::string range_text(const PhysRange& r) {
@@ -53,7 +37,7 @@ void print_text(const Dump& dump, std::ostream& out) {
   };
   row("format", format_text(info));
   for (size_t i = 0; i < info.files.size(); ++i) row(i == 0 ? "files" : "", info.files[i]);
-  std::string arch = info.arch.empty() ? "unknown (give --arch)" : info.arch;
+  std::string arch = info.arch == Arch::Unknown ? "unknown (give --arch)" : std::string(arch_name(info.arch));
   if (info.elf_machine) arch += " (ELF machine " + std::to_string(info.elf_machine) + ")";
   row("arch", arch);
   row("page size", info.page_size ? std::to_string(info.page_size) : "unknown");
@@ -80,9 +64,10 @@ void print_text(const Dump& dump, std::ostream& out) {
   }
 }
 
-void print_json(const Dump& dump, std::ostream& out) {
+}  // namespace
+
+void write_dump_info_json(JsonWriter& j, const Dump& dump) {
   const DumpInfo& info = dump.info();
-  JsonWriter j(out);
   j.begin_object();
   j.key("format");
   j.value(info.format);
@@ -95,10 +80,10 @@ void print_json(const Dump& dump, std::ostream& out) {
   for (const std::string& f : info.files) j.value(f);
   j.end_array();
   j.key("arch");
-  if (info.arch.empty())
+  if (info.arch == Arch::Unknown)
     j.null();
   else
-    j.value(info.arch);
+    j.value(std::string(arch_name(info.arch)));
   j.key("elf_machine");
   j.value(static_cast<unsigned>(info.elf_machine));
   j.key("page_size");
@@ -151,10 +136,23 @@ void print_json(const Dump& dump, std::ostream& out) {
   else
     j.null();
   j.key("problems");
-  j.begin_array();
-  for (const Error& e : dump.problems()) j.value(e.to_string());
-  j.end_array();
+  write_json_errors(j, dump.problems());
   j.end_object();
+}
+
+namespace {
+
+void print_json(const Dump& dump, std::ostream& out) {
+  JsonWriter j(out);
+  j.begin_object();
+  j.key("schema"), j.value("ramsift.info");
+  j.key("version"), j.value(2);
+  j.key("dump");
+  write_dump_info_json(j, dump);
+  j.key("kernel");
+  j.null();
+  j.end_object();
+  out << '\n';
 }
 
 void print_csv(const Dump& dump, std::ostream& out) {

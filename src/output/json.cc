@@ -119,4 +119,48 @@ void write_csv_field(std::ostream& out, std::string_view field) {
   out << '"';
 }
 
+namespace {
+
+// The schema's error codes: identifiers, not the messages' words.
+const char* error_code_id(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::Fault: return "fault";
+    case ErrorCode::NoData: return "no_data";
+    case ErrorCode::Corrupt: return "corrupt";
+    case ErrorCode::NotImplemented: return "not_implemented";
+    case ErrorCode::Io: return "io";
+    case ErrorCode::NotFound: return "not_found";
+    case ErrorCode::BadInput: return "bad_input";
+  }
+  return "error";
+}
+
+}  // namespace
+
+void write_json_errors(JsonWriter& j, const std::vector<Error>& errors) {
+  j.begin_array();
+  for (const Error& e : errors) {
+    j.begin_object();
+    j.key("code"), j.value(error_code_id(e.code()));
+    j.key("message"), j.value(e.message());
+    j.key("file");
+    if (e.file().empty())
+      j.null();
+    else
+      j.value(e.file());
+    j.key("offset");
+    if (e.offset())
+      j.value(*e.offset());
+    else
+      j.null();
+    j.key("address");
+    if (e.address())
+      j.value(hex(*e.address()));
+    else
+      j.null();
+    j.end_object();
+  }
+  j.end_array();
+}
+
 }  // namespace ramsift

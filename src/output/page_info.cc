@@ -67,44 +67,165 @@ void text_stack(std::ostream& out, const char* title, const std::vector<std::str
 
 }  // namespace
 
+namespace {
+
+// One page as the schema's "page" object (docs/schema.json): numbers as
+// numbers, addresses as "0x..." strings (64-bit values JSON cannot hold
+// exactly), units in the keys.
+void json_page(JsonWriter& j, const PageReport& r) {
+  const PageInfo& p = r.page;
+  auto opt = [&](const char* key, const std::optional<uint64_t>& v) {
+    j.key(key);
+    if (v)
+      j.value(*v);
+    else
+      j.null();
+  };
+  auto opt_i = [&](const char* key, const std::optional<int32_t>& v) {
+    j.key(key);
+    if (v)
+      j.value(static_cast<int64_t>(*v));
+    else
+      j.null();
+  };
+  auto text = [&](const char* key, const std::string& v) {
+    j.key(key);
+    if (v.empty())
+      j.null();
+    else
+      j.value(v);
+  };
+  j.begin_object();
+  j.key("page"), j.value(hex(p.page.value()));
+  j.key("physical"), j.value(hex(p.phys.value()));
+  j.key("pfn"), j.value(p.pfn);
+  j.key("mapping"), j.value(hex(p.mapping));
+  j.key("index"), j.value(p.index);
+  j.key("count"), j.value(static_cast<uint64_t>(p.refcount));
+  j.key("mapcount"), j.value(static_cast<int64_t>(p.mapcount));
+  j.key("flags"), j.value(p.flags);
+  j.key("flags_text"), j.value(p.flag_names);
+  opt("node", p.node);
+  opt("zone", p.zone);
+  text("zone_name", p.zone_name);
+  j.key("private"), j.value(hex(p.private_));
+  j.key("buddy");
+  if (p.buddy_head) {
+    j.begin_object();
+    j.key("head_pfn"), j.value(*p.buddy_head);
+    j.key("order"), j.value(p.buddy_order);
+    j.end_object();
+  } else {
+    j.null();
+  }
+  j.key("compound_head");
+  if (p.compound_head || p.compound_head_page.value()) {
+    j.begin_object();
+    opt("pfn", p.compound_head);
+    j.key("page"), j.value(hex(p.compound_head_page.value()));
+    j.end_object();
+  } else {
+    j.null();
+  }
+  j.key("pageblock"), j.value(p.pageblock);
+  text("pageblock_migratetype", p.pageblock_migratetype);
+  j.key("page_ext");
+  if (p.page_ext_flags) {
+    j.begin_object();
+    j.key("address"), j.value(hex(p.page_ext.value()));
+    j.key("flags"), j.value(*p.page_ext_flags);
+    j.end_object();
+  } else {
+    j.null();
+  }
+  // page_owner: the state ("allocated", "free", "never", or why there is no
+  // story: "off", "unknown", "unreadable", "none"), and the record.
+  j.key("page_owner");
+  j.begin_object();
+  std::string state, detail;
+  if (!r.page_owner_unavailable.empty()) {
+    size_t colon = r.page_owner_unavailable.find(':');
+    state = r.page_owner_unavailable.substr(0, colon);
+    if (colon != std::string::npos) detail = r.page_owner_unavailable.substr(colon + 2);
+  } else if (!r.owner || !r.record) {
+    state = "never";
+    detail = "PAGE_EXT_OWNER clear: never allocated since boot";
+  } else {
+    state = r.allocated ? "allocated" : "free";
+  }
+  j.key("state"), j.value(state);
+  text("detail", detail);
+  j.key("record");
+  if (state == "allocated" || state == "free") {
+    const PageOwnerRecord& o = *r.record;
+    j.begin_object();
+    j.key("order"), j.value(o.order);
+    j.key("gfp_mask"), j.value(static_cast<uint64_t>(o.gfp_mask));
+    j.key("gfp_flags"), j.value(o.gfp_flags);
+    opt_i("pid", o.pid);
+    opt_i("tgid", o.tgid);
+    j.key("comm"), j.value(o.comm);
+    opt("ts_ns", o.ts_nsec);
+    opt("stack_handle", o.stack_handle ? std::optional<uint64_t>(*o.stack_handle) : std::nullopt);
+    opt("free_ts_ns", o.free_ts_nsec);
+    opt_i("free_pid", o.free_pid);
+    opt_i("free_tgid", o.free_tgid);
+    opt("free_stack_handle", o.free_stack_handle ? std::optional<uint64_t>(*o.free_stack_handle) : std::nullopt);
+    j.key("migrate_reason");
+    if (o.last_migrate_reason)
+      j.value(*o.last_migrate_reason);
+    else
+      j.null();
+    j.key("memcg");
+    if (o.memcg) {
+      j.begin_object();
+      j.key("name"), j.value(o.memcg->name);
+      j.key("online"), j.value(o.memcg->online);
+      j.key("via_objcg"), j.value(o.memcg->via_objcg);
+      j.end_object();
+    } else {
+      j.null();
+    }
+    for (auto [key, stack] : {std::pair{"stack", &o.stack}, std::pair{"free_stack", &o.free_stack}}) {
+      j.key(key);
+      j.begin_array();
+      for (const std::string& f : *stack) j.value(f);
+      j.end_array();
+    }
+    j.end_object();
+  } else {
+    j.null();
+  }
+  j.end_object();
+  j.key("problems");
+  j.begin_array();
+  for (const std::string& s : r.problems) j.value(s);
+  j.end_array();
+  j.end_object();
+}
+
+}  // namespace
+
+void print_page_reports_json(const std::vector<PageReport>& reports, const std::vector<Error>& errors,
+                             std::ostream& out) {
+  JsonWriter j(out);
+  j.begin_object();
+  j.key("schema"), j.value("ramsift.page");
+  j.key("version"), j.value(2);
+  j.key("pages");
+  j.begin_array();
+  for (const PageReport& r : reports) json_page(j, r);
+  j.end_array();
+  j.key("errors");
+  write_json_errors(j, errors);
+  j.end_object();
+  out << '\n';
+}
+
 void print_page_report(const PageReport& r, OutputFormat format, std::ostream& out) {
   const PageInfo& p = r.page;
+  if (format == OutputFormat::Json) return print_page_reports_json({r}, {}, out);
   std::vector<std::pair<std::string, std::string>> facts = page_facts(r);
-  if (format == OutputFormat::Json) {
-    JsonWriter j(out);
-    j.begin_object();
-    j.key("page");
-    j.value(hex(p.page.value()));
-    j.key("physical");
-    j.value(hex(p.phys.value()));
-    j.key("mapping");
-    j.value(hex(p.mapping));
-    j.key("index");
-    j.value(p.index);
-    j.key("count");
-    j.value(static_cast<uint64_t>(p.refcount));
-    for (const auto& [k, v] : facts) {
-      j.key(k);
-      j.value(v);
-    }
-    if (r.record) {
-      j.key("stack");
-      j.begin_array();
-      for (const std::string& f : r.record->stack) j.value(f);
-      j.end_array();
-      j.key("free_stack");
-      j.begin_array();
-      for (const std::string& f : r.record->free_stack) j.value(f);
-      j.end_array();
-    }
-    j.key("problems");
-    j.begin_array();
-    for (const std::string& s : r.problems) j.value(s);
-    j.end_array();
-    j.end_object();
-    out << '\n';
-    return;
-  }
   // crash's kmem -p: PAGE PHYSICAL MAPPING INDEX CNT FLAGS.
   char line[256];
   std::snprintf(line, sizeof line, "%16s  %16s  %16s  %8s  %3s  %s\n", "PAGE", "PHYSICAL", "MAPPING", "INDEX", "CNT",

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "ramsift/base/error.h"
+#include "ramsift/symbolize/dump_records.h"
 
 namespace ramsift {
 
@@ -75,6 +76,71 @@ void RamparseFrequency::write(std::ostream& out) const {
     }
   }
   out << text;
+}
+
+RamparseFrame ramparse_frame(uint64_t address, const std::string& text) {
+  RamparseFrame f;
+  f.address = address;
+  size_t space = text.find(' ');
+  std::string main = text.substr(0, space);
+  size_t slash = main.rfind('/');
+  size_t plus = slash == std::string::npos ? std::string::npos : main.rfind('+', slash);
+  if (plus == std::string::npos) return f;
+  f.symbol = main.substr(0, plus);
+  f.offset = std::strtoull(main.substr(plus + 1, slash - plus - 1).c_str(), nullptr, 16);
+  if (space != std::string::npos && text.size() > space + 2 && text[space + 1] == '[')
+    f.symbol += text.substr(space + 1);
+  return f;
+}
+
+PageTrackingCounts write_page_tracking(DumpRecords& records, std::ostream& tracking, std::ostream& freed,
+                                       std::ostream& frequency) {
+  const Kernel& kernel = records.kernel();
+  const Symbolizer& symbols = records.symbolizer();
+  RamparseFrequency freq(kernel.page_size() >> 10);
+  PageOwnerRecord r;
+  PageOwnerFrames frames;
+  RamparseRecord out;
+  PageTrackingCounts n;
+  while (records.walker().next(r, frames)) {
+    std::span<const uint64_t> stack = r.freed ? frames.free : frames.alloc;
+    // ramparse skips a block whose stack handle is 0 (never freed since
+    // it was allocated, for the freed side) or does not decode.
+    if (stack.empty()) {
+      ++n.no_free_stack;
+      continue;
+    }
+    auto page = records.model().page_address(r.pfn);
+    auto ext = records.model().page_ext_address(r.pfn);
+    Result<uint64_t> flags = ext && *ext ? kernel.read_u64(**ext) : Result<uint64_t>(uint64_t{0});
+    if (!page || !ext || !*ext || !flags) {
+      ++n.unreadable;
+      continue;
+    }
+    out.pfn = r.pfn;
+    out.order = r.order;
+    out.page = page->value();
+    out.gfp_mask = r.gfp_mask;
+    out.page_ext_flags = *flags;
+    out.frames.clear();
+    for (uint64_t a : stack) out.frames.push_back(ramparse_frame(a, symbols.format(a)));
+    if (r.freed) {
+      out.pid = r.free_pid.value_or(-1);
+      out.comm.reset();
+      out.ts_nsec = r.free_ts_nsec.value_or(0);
+      write_ramparse_record(freed, out);
+      ++n.freed;
+    } else {
+      out.pid = r.pid.value_or(-1);
+      out.comm = r.comm;
+      out.ts_nsec = r.ts_nsec.value_or(0);
+      write_ramparse_record(tracking, out);
+      freq.add(out);
+      ++n.allocated;
+    }
+  }
+  freq.write(frequency);
+  return n;
 }
 
 }  // namespace ramsift

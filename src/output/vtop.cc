@@ -147,18 +147,56 @@ void print_csv(const std::vector<VtopEntry>& entries, std::ostream& out) {
 
 }  // namespace
 
-std::string VtopEntry::fast_path_verdict() const {
-  if (fast_path.empty()) return "";
-  if (!translation) return "walk failed";
-  return translation->pa == *fast_pa ? "agrees" : "DISAGREES";
-}
-
 void print_vtop(const std::vector<VtopEntry>& entries, OutputFormat format, std::ostream& out) {
   switch (format) {
     case OutputFormat::Json: return print_json(entries, out);
     case OutputFormat::Csv: return print_csv(entries, out);
     case OutputFormat::Text: return print_text(entries, out);
   }
+}
+
+namespace {
+
+void print_tally(const FastPathTally& t, std::ostream& out) {
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "%s: %llu tried, %llu agree, %llu disagree, %llu not mapped by the page tables, %llu page-table "
+                "pages not in the dump, %llu other errors, %llu outside every fast path (%.2f s)\n",
+                t.what.c_str(), static_cast<unsigned long long>(t.tried), static_cast<unsigned long long>(t.agree),
+                static_cast<unsigned long long>(t.disagree), static_cast<unsigned long long>(t.unmapped),
+                static_cast<unsigned long long>(t.no_data), static_cast<unsigned long long>(t.other),
+                static_cast<unsigned long long>(t.no_fast_path), t.seconds);
+  out << line;
+  for (const FastPathTally::Span& s : t.unmapped_spans) {
+    if (!s.fast)
+      std::snprintf(line, sizeof line, "  not mapped: va %#llx-%#llx (no fast path), %llu addresses\n",
+                    static_cast<unsigned long long>(s.first_va), static_cast<unsigned long long>(s.last_va),
+                    static_cast<unsigned long long>(s.count));
+    else
+      std::snprintf(line, sizeof line, "  not mapped: va %#llx-%#llx (fast path pa %#llx-%#llx), %llu addresses\n",
+                    static_cast<unsigned long long>(s.first_va), static_cast<unsigned long long>(s.last_va),
+                    static_cast<unsigned long long>(s.first_pa), static_cast<unsigned long long>(s.last_pa),
+                    static_cast<unsigned long long>(s.count));
+    out << line;
+  }
+  for (const std::string& s : t.examples) out << "  " << s << '\n';
+}
+
+}  // namespace
+
+void print_fast_path_report(const FastPathReport& report, std::ostream& out) {
+  char line[256];
+  out << arch_name(report.arch) << ", fast paths:";
+  for (const DirectMapping& m : report.mappings) {
+    std::snprintf(line, sizeof line, " %s [%#llx, +%#llx) -> pa %#llx;", m.name.c_str(),
+                  static_cast<unsigned long long>(m.start.value()), static_cast<unsigned long long>(m.size),
+                  static_cast<unsigned long long>(m.phys_start.value()));
+    out << line;
+  }
+  out << '\n';
+  print_tally(report.image, out);
+  print_tally(report.linear, out);
+  out << (report.ok() ? "fast paths agree with the walk" : "FAIL: fast paths and walk differ") << '\n';
 }
 
 }  // namespace ramsift

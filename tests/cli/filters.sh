@@ -71,10 +71,35 @@ for filter in "--pid $pid" "--tgid $pid" "--name rs-beta"; do
   check "$filter: top selects the same $want pages as page-owner (got $got)" 0 $? test "$got" = "$want" -a "$want" -gt 0
 done
 
+# Every other record filter: page-owner, top, flamegraph and diff (its after
+# side) select the same pages, on the dump and on the text.
+pages_diff() {  # INPUT FILTERS...: the after side's matched pages of INPUT against itself
+  local input=$1
+  shift
+  "$ramsift" diff "$input" "$input" "$@" --format json 2>/dev/null |
+    python3 -c "import json, sys; print(json.load(sys.stdin)['after']['matched_pages'])"
+}
+for input in dump text; do
+  file=$dump
+  [ $input = text ] && file=$tmp/po.txt
+  for filter in "--module ramsift_fixture" "--function ^kmem_cache_alloc" "--gfp __GFP_COMP" "--order 0" \
+    "--since 2s --until 20s" "--older-than 5s" "--name rs-beta --order 0"; do
+    # shellcheck disable=SC2086
+    want=$(pages_page_owner "$file" $filter)
+    for cmd in top flamegraph diff; do
+      # shellcheck disable=SC2086
+      got=$(pages_$cmd "$file" $filter)
+      check "$input $filter: $cmd selects the same $want pages as page-owner (got $got)" 0 $? \
+        test "$got" = "$want" -a "$want" -gt 0
+    done
+  done
+done
+
 # Refused the same way everywhere: an end before the start, or not a number.
-for cmd in page-owner top flamegraph extract; do
+for cmd in page-owner top flamegraph diff extract; do
   extra=()
   [ $cmd = extract ] && extra=(-o "$tmp/x.kdump")
+  [ $cmd = diff ] && extra=("$dump")
   "$ramsift" $cmd "$dump" --pfn-range 0x200-0x100 "${extra[@]}" > /dev/null 2> "$tmp/err"
   check "$cmd --pfn-range 0x200-0x100 refused" 2 $? grep -q "before the start" "$tmp/err"
   "$ramsift" $cmd "$dump" --pfn-range 12-x "${extra[@]}" > /dev/null 2> "$tmp/err"

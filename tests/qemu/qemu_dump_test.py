@@ -245,7 +245,7 @@ def ramsift_info(ramsift, dump):
     result = subprocess.run([ramsift, "info", "--no-kernel", "--format", "json", dump], capture_output=True, text=True)
     if result.returncode != 0:
         raise TestFailure(f"ramsift info {dump} exited {result.returncode}: {result.stderr.strip()}")
-    return json.loads(result.stdout)
+    return json.loads(result.stdout)["dump"]
 
 
 def check_elf(args):

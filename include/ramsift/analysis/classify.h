@@ -45,5 +45,7 @@ enum PageOwnerSortAllocator : int {
 int page_owner_sort_allocator(const PageOwnerRecord& record);
 // "CMA SLAB " style, as page_owner_sort prints it after "allocated by ".
 std::string page_owner_sort_allocator_text(int allocator);
+// The same classes as `top --by allocator` names them: "CMA|SLAB", "OTHERS".
+std::string page_owner_allocator_name(int allocator);
 
 }  // namespace ramsift

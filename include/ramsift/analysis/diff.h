@@ -28,7 +28,8 @@
 
 namespace ramsift {
 
-enum class DiffKey { Stack, Comm, Module, Category };
+// The keys of `top --by` (GroupKey), one at a time.
+enum class DiffKey { Stack, Tgid, Pid, Comm, Module, Allocator, Category };
 
 Result<DiffKey> parse_diff_key(std::string_view name);
 std::string_view diff_key_name(DiffKey key);
@@ -49,7 +50,8 @@ enum class DiffChange { New, Vanished, Grew, Shrank, Same };
 std::string_view diff_change_name(DiffChange change);
 
 struct DiffEntry {
-  std::string key;                 // comm, module or category; for stacks the frames joined by '\n'
+  std::string key;                 // the tgid or pid (decimal; "" when unknown), comm, module, allocator or category;
+                                   // for stacks the frames joined by '\n'
   std::vector<std::string> stack;  // by stack: the frames as matched (diff_frame), innermost first
   uint64_t before_pages = 0, after_pages = 0;
   uint64_t before_records = 0, after_records = 0;

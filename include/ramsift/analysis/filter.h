@@ -69,6 +69,28 @@ struct RecordFilter {
 // BadInput names the problem (an end before the start included). The one
 // meaning of --pfn-range in every command: records whose block overlaps it.
 Result<PfnRange> parse_pfn_range(std::string_view text);
+// The filters as typed, the same options in every command (and in crash):
+// parsed here, once. Empty strings and lists: not given.
+struct FilterText {
+  std::string module, function, gfp, since, until, older_than, pfn_range;
+  std::optional<unsigned> order;
+  std::vector<std::string> pids, tgids, names;  // comma lists, each option possibly repeated
+  bool empty() const {
+    return module.empty() && function.empty() && gfp.empty() && since.empty() && until.empty() && older_than.empty() &&
+           pfn_range.empty() && !order && pids.empty() && tgids.empty() && names.empty();
+  }
+};
+// Every filter but --older-than (which needs the input's newest record:
+// apply_older_than()); BadInput names the option and what is wrong.
+Result<RecordFilter> parse_filter(const FilterText& text);
+// --older-than AGE: only records allocated at least `age_ns` before `newest_ts`.
+void apply_older_than(RecordFilter& filter, uint64_t newest_ts, uint64_t age_ns);
+// "812,1500" -> ids; BadInput names the option.
+Result<std::vector<int32_t>> parse_ids(const std::string& option, const std::string& list);
+std::vector<std::string> split_commas(const std::string& list);
+// "1500000", "1.5s", "20ms", "300us", "7ns" -> nanoseconds.
+Result<uint64_t> parse_duration_ns(const std::string& option, const std::string& text);
+
 // The largest ts of any record (0 when no record has one), reading `source` to its end.
 uint64_t newest_allocation_ts(PageOwnerSource& source);
 

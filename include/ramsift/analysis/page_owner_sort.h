@@ -38,6 +38,24 @@ struct PageOwnerSortArg {
   std::string value;
 };
 
+// page_owner_sort's short options: the letter, and what it does.
+struct PageOwnerSortLetter {
+  char flag;
+  const char* help;
+};
+inline constexpr PageOwnerSortLetter kPageOwnerSortLetters[] = {
+    {'a', "Sort by memory allocation time (page_owner_sort -a)"},
+    {'m', "Sort by total memory (page_owner_sort -m)"},
+    {'n', "Sort by task command name (page_owner_sort -n)"},
+    {'p', "Sort by pid (page_owner_sort -p)"},
+    {'P', "Sort by tgid (page_owner_sort -P)"},
+    {'s', "Sort by the stack trace (page_owner_sort -s)"},
+    {'t', "Sort by number of times a record is seen (page_owner_sort -t)"},
+    {'r', "Sort by memory release time (page_owner_sort 5.19-6.7 -r; needs --compat page_owner_sort-6.1)"},
+    {'f', "Drop released blocks (page_owner_sort 5.19-6.7 -f; needs --compat page_owner_sort-6.1)"},
+    {'d', "Accepted for page_owner_sort compatibility; does nothing"},
+};
+
 class PageOwnerSort {
  public:
   // Checks the options as page_owner_sort's main() does; BadInput names the bad one.

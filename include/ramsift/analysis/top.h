@@ -14,12 +14,15 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "ramsift/analysis/categories.h"
 #include "ramsift/analysis/filter.h"
+#include "ramsift/analysis/page_owner_sort.h"
 #include "ramsift/base/error.h"
 #include "ramsift/decode/page_owner_source.h"
 
@@ -73,5 +76,15 @@ struct TopResult {
 };
 
 Result<TopResult> compute_top(PageOwnerSource& source, const TopOptions& options);
+
+// page_owner_sort's options, in the order given, folded into `options`
+// (which holds the other filters): a sort letter (-a -m -n -p -P -s -t) or
+// --sort, --cull keys added to `by_keys` (comma separated group keys),
+// --pid/--tgid/--name as filters, the last of each winning as in the tool.
+Result<TopOptions> apply_page_owner_sort_args(std::span<const PageOwnerSortArg> args, const std::string& by_keys,
+                                              TopOptions options);
+// A dump knows each process's current name (its task list, decode/tasks.h):
+// a tgid whose first record predates an exec is shown by what it is now.
+void name_processes(TopResult& result, const std::unordered_map<int32_t, std::string>& names);
 
 }  // namespace ramsift

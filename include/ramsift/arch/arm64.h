@@ -116,7 +116,7 @@ class Arm64Translator : public Translator {
   static Result<Arm64Translator> create(const Arm64Paging& paging, PhysAddr swapper_pg_dir,
                                         const Arm64Layout& layout = {});
 
-  std::string_view arch() const override { return "arm64"; }
+  Arch arch() const override { return Arch::Arm64; }
   uint64_t page_size() const override { return uint64_t{1} << paging_.page_shift; }
   VirtAddr normalize(VirtAddr va) const override { return arm64_normalize(va, paging_.va_bits); }
   // Kernel (TTBR1) addresses only: a user address is a Fault.

@@ -61,6 +61,7 @@
 #include <vector>
 
 #include "ramsift/base/address.h"
+#include "ramsift/base/arch.h"
 #include "ramsift/base/error.h"
 #include "ramsift/dump/memory.h"
 
@@ -110,7 +111,7 @@ class Translator {
  public:
   virtual ~Translator() = default;
 
-  virtual std::string_view arch() const = 0;
+  virtual Arch arch() const = 0;
   // The base page size (the smallest mapping).
   virtual uint64_t page_size() const = 0;
   // The address the page tables see: strips pointer tags and the like.

@@ -68,7 +68,7 @@ class X86_64Translator : public Translator {
  public:
   static Result<X86_64Translator> create(const X86_64Paging& paging, PhysAddr root, const X86_64Layout& layout = {});
 
-  std::string_view arch() const override { return "x86_64"; }
+  Arch arch() const override { return Arch::Amd64; }
   uint64_t page_size() const override { return 4096; }
   Result<Translation> walk(const PhysicalMemory& memory, VirtAddr va) const override {
     return x86_64_walk(memory, paging_, root_, va);

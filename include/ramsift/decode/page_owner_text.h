@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,5 +82,29 @@ void append_freed_page_owner_record(std::string& out, const PageOwnerRecord& rec
 inline std::string_view as_text(const MappedFile& file) {
   return {reinterpret_cast<const char*>(file.bytes().data()), file.bytes().size()};
 }
+
+// A page_owner text as an input: a file (mapped) or standard input ("-",
+// read whole: `adb shell cat /sys/kernel/debug/page_owner | ramsift top -`),
+// with its reader. An empty input is refused (BadInput naming it): it holds
+// no record, which no page_owner file is.
+class PageOwnerTextInput final : public PageOwnerSource {
+ public:
+  static Result<std::unique_ptr<PageOwnerTextInput>> open(const std::string& path);
+  bool next(PageOwnerRecord& record) override { return reader_->next(record); }
+  PageOwnerTextFormat text_format() const override { return reader_->text_format(); }
+  const std::vector<Error>& problems() const override { return reader_->problems(); }
+  const std::string& origin() const { return origin_; }  // the path, or "<stdin>"
+
+ private:
+  PageOwnerTextInput() = default;
+  std::optional<MappedFile> file_;
+  std::string text_;  // standard input's bytes
+  std::string origin_;
+  std::unique_ptr<PageOwnerTextReader> reader_;
+};
+
+// True when `path` is a regular file that starts as a page_owner text does
+// ("Page allocated via", or nothing): no dump format starts with these bytes.
+bool looks_like_page_owner_text(const std::string& path);
 
 }  // namespace ramsift

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "ramsift/base/address.h"
+#include "ramsift/base/arch.h"
 #include "ramsift/base/error.h"
 #include "ramsift/dump/memory.h"
 
@@ -48,7 +49,7 @@ struct DumpInfo {
   std::string format;                     // "ELF core", "kdump-compressed", "Qualcomm ramdump", "raw"
   std::vector<std::string> files;         // every file the memory comes from
   uint16_t elf_machine = 0;               // EM_X86_64, EM_AARCH64, ... where the format tells; 0 if not
-  std::string arch;                       // "x86_64", "arm64", ... or empty when the dump does not say
+  Arch arch = Arch::Unknown;              // Unknown when the dump does not say
   uint32_t page_size = 0;                 // 0 when the format does not say
   std::optional<std::string> vmcoreinfo;  // raw VMCOREINFO text, unparsed
   std::optional<uint64_t> phys_base;      // kdump sub-header
@@ -62,7 +63,7 @@ struct DumpInfo {
 
 struct OpenOptions {
   std::optional<uint64_t> phys_base;  // for a single raw image
-  std::string arch;                   // --arch, for formats that do not say
+  Arch arch = Arch::Unknown;          // --arch, for formats that do not say
   size_t cache_pages = 4096;          // decompressed pages kept (bounded cache)
 };
 
@@ -80,8 +81,5 @@ class Dump : public PhysicalMemory {
 
 // inputs: as typed on the command line (see the file comment).
 Result<std::unique_ptr<Dump>> open_dump(std::span<const std::string> inputs, const OpenOptions& options);
-
-// ELF e_machine to our architecture name ("x86_64", "arm64"), "" if unknown.
-std::string arch_from_elf_machine(uint16_t machine);
 
 }  // namespace ramsift

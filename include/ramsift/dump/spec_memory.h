@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ramsift/base/arch.h"
 #include "ramsift/dump/memory.h"
 #include "ramsift/dump/writer.h"
 
@@ -34,7 +35,7 @@ class SpecMemory : public PhysicalMemory {
   std::span<const PhysRange> ranges() const override { return ranges_; }
   Result<size_t> read(PhysAddr addr, std::span<std::byte> out) const override;
 
-  const std::string& arch() const { return arch_; }
+  Arch arch() const { return arch_; }
   uint32_t page_size() const { return page_size_; }
   const std::optional<std::string>& vmcoreinfo() const { return vmcoreinfo_; }
   bool excluded(PhysAddr addr) const;
@@ -50,7 +51,7 @@ class SpecMemory : public PhysicalMemory {
   std::vector<PhysRange> ranges_;
   std::vector<Fill> fills_;
   std::vector<PhysRange> excluded_;
-  std::string arch_ = "x86_64";
+  Arch arch_ = Arch::Amd64;
   uint32_t page_size_ = 4096;
   std::optional<std::string> vmcoreinfo_;
   std::string release_;

@@ -1,6 +1,6 @@
 // Writing dumps: any PhysicalMemory into any format ramsift reads.
 //
-//   WriteSource src{&memory, "x86_64", 4096};
+//   WriteSource src{&memory, Arch::Amd64, 4096};
 //   write_kdump(src, "out.kdump", {.codec = KdumpCodec::Zstd});
 //
 // Used by the synthetic test fixtures (the same memory written into every
@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ramsift/base/arch.h"
 #include "ramsift/base/error.h"
 #include "ramsift/dump/memory.h"
 
@@ -22,7 +23,7 @@ namespace ramsift {
 
 struct WriteSource {
   const PhysicalMemory* memory = nullptr;
-  std::string arch = "x86_64";  // sets e_machine / the kdump utsname machine
+  Arch arch = Arch::Amd64;  // sets e_machine / the kdump utsname machine
   uint32_t page_size = 4096;
   std::optional<std::string> vmcoreinfo;
   std::string release;                        // utsname release for the kdump header

@@ -47,6 +47,7 @@
 #include "ramsift/dump/dump.h"
 #include "ramsift/kernel/dwarf_types.h"
 #include "ramsift/kernel/kallsyms.h"
+#include "ramsift/kernel/kernel_arch.h"
 #include "ramsift/kernel/vmcoreinfo.h"
 #include "ramsift/kernel/vmlinux_elf.h"
 
@@ -62,7 +63,7 @@ struct KernelOptions {
   std::optional<uint64_t> phys_offset;     // arm64 PHYS_OFFSET (memstart_addr); x86_64 phys_base
   std::optional<uint64_t> kimage_voffset;  // arm64
   std::optional<unsigned> va_bits;         // arm64
-  std::string arch;                        // when neither the dump nor vmlinux says
+  Arch arch = Arch::Unknown;               // when neither the dump nor vmlinux says
   TranslationMode translation = TranslationMode::FastPath;
   // Leave out the VMCOREINFO keys `ramsift extract` derived (it lists them
   // in Vmcoreinfo::kDerivedKey): KASLR and the layout are found in memory as
@@ -70,11 +71,8 @@ struct KernelOptions {
   bool ignore_derived_vmcoreinfo = false;
 };
 
-enum class KaslrSource { Option, VmcoreinfoNote, VmcoreinfoInMemory, QualcommImem, KernelImage };
-const char* kaslr_source_name(KaslrSource source);
-
 struct KernelLayout {
-  std::string arch;  // "x86_64", "arm64"
+  Arch arch = Arch::Unknown;
   unsigned page_shift = 12;
   unsigned va_bits = 48;  // arm64 VA_BITS; x86_64 48 or 57
   uint64_t kaslr_offset = 0;
@@ -97,6 +95,8 @@ class Kernel {
   DwarfTypes& dwarf() const { return *dwarf_; }
   const std::optional<Vmcoreinfo>& vmcoreinfo() const { return vmcoreinfo_; }
   const KernelLayout& layout() const { return layout_; }
+  // What differs by architecture (kernel_arch.h).
+  const KernelArch& arch() const { return *arch_; }
   const VirtualMemory& memory() const { return *memory_; }
   const Translator& translator() const { return *translator_; }
   uint64_t page_size() const { return uint64_t{1} << layout_.page_shift; }
@@ -150,6 +150,7 @@ class Kernel {
   std::unique_ptr<DwarfTypes> dwarf_;
   std::optional<Vmcoreinfo> vmcoreinfo_;
   KernelLayout layout_;
+  const KernelArch* arch_ = nullptr;
   std::unique_ptr<Translator> translator_;
   std::unique_ptr<VirtualMemory> memory_;
   std::string banner_, release_;

@@ -4,6 +4,7 @@
 #include <ostream>
 #include <string>
 
+#include "ramsift/base/units.h"
 #include "ramsift/dump/dump.h"
 
 namespace ramsift {
@@ -11,8 +12,8 @@ namespace ramsift {
 enum class OutputFormat { Text, Json, Csv };
 
 void print_dump_info(const Dump& dump, OutputFormat format, std::ostream& out);
-
-// "1.5 GiB", "640 KiB", "4096 B".
-std::string human_size(uint64_t bytes);
+// The "dump" object of `info`'s JSON (docs/schema.json).
+class JsonWriter;
+void write_dump_info_json(JsonWriter& j, const Dump& dump);
 
 }  // namespace ramsift

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ramsift/base/error.h"
+
 namespace ramsift {
 
 class JsonWriter {
@@ -50,5 +52,9 @@ class JsonWriter {
 
 // RFC 4180 field: quoted when it holds a comma, quote or newline.
 void write_csv_field(std::ostream& out, std::string_view field);
+
+// Errors as the schema's "error" objects (docs/schema.json): {code, message,
+// file, offset, address}, the parts an error does not have null.
+void write_json_errors(JsonWriter& j, const std::vector<Error>& errors);
 
 }  // namespace ramsift

@@ -1,5 +1,5 @@
-// `ramsift info --vmlinux`: what ramsift found out about the kernel in a
-// dump, as ordered facts (label, value), so every format prints the same.
+// `ramsift info --vmlinux`: the dump and the kernel facts
+// (analysis/kernel_info.h) in every format.
 #pragma once
 
 #include <ostream>
@@ -7,17 +7,12 @@
 #include <utility>
 #include <vector>
 
-#include "ramsift/kernel/kernel.h"
+#include "ramsift/analysis/kernel_info.h"
 #include "ramsift/output/dump_info.h"
 
 namespace ramsift {
 
-struct KernelInfo {
-  std::vector<std::pair<std::string, std::string>> facts;  // in print order; keys are snake_case
-  std::vector<Error> problems;                             // parts that could not be read
-};
-
-KernelInfo gather_kernel_info(const Kernel& kernel);
-void print_dump_and_kernel_info(const Dump& dump, const KernelInfo& kernel, OutputFormat format, std::ostream& out);
+// kernel null: the dump part only (no vmlinux); JSON then has "kernel": null.
+void print_dump_and_kernel_info(const Dump& dump, const KernelInfo* kernel, OutputFormat format, std::ostream& out);
 
 }  // namespace ramsift

@@ -9,30 +9,16 @@
 #include <string>
 #include <vector>
 
-#include "ramsift/decode/page_info.h"
-#include "ramsift/decode/page_owner.h"
+#include "ramsift/analysis/page_story.h"
 #include "ramsift/output/dump_info.h"
 
 namespace ramsift {
 
-struct PageReport {
-  PageInfo page;
-  // page_owner: why there is no story ("off: page_owner was not enabled ..."),
-  // or the story: the page_ext bits and the record with its stacks symbolized.
-  std::string page_owner_unavailable;
-  bool owner = false, allocated = false;
-  std::optional<PageOwnerRecord> record;
-  std::vector<std::string> problems;  // parts that could not be read
-};
-
 void print_page_report(const PageReport& report, OutputFormat format, std::ostream& out);
-
-struct StackRecordReport {
-  uint32_t handle = 0;
-  VirtAddr record;  // struct stack_record
-  std::vector<uint64_t> frames;
-  std::vector<std::string> symbols;  // %pS of each frame
-};
+// --format json: one document for every address given, those that failed
+// in "errors" ({code, message, address}; docs/schema.json "ramsift.page").
+void print_page_reports_json(const std::vector<PageReport>& reports, const std::vector<Error>& errors,
+                             std::ostream& out);
 
 void print_stack_record(const StackRecordReport& report, OutputFormat format, std::ostream& out);
 

@@ -26,6 +26,8 @@
 
 namespace ramsift {
 
+class DumpRecords;
+
 struct RamparseFrame {
   uint64_t address = 0;
   // The function as ramparse spells it: "func", "func[module]" for a module's
@@ -77,5 +79,19 @@ class RamparseFrequency {
   std::vector<Stack> stacks_;
   std::unordered_map<std::string, size_t> index_;  // stack text -> stacks_ index
 };
+
+// %pS text ("func+0x1c/0x80", "func+0x1c/0x80 [mod]", "0xffff...") to
+// ramparse's name and offset ("func", "func[mod]"; empty name when bare).
+RamparseFrame ramparse_frame(uint64_t address, const std::string& text);
+
+// The three files from a dump's records (walked with freed pages): each
+// record found as the kernel finds it, as ramparse would have written it.
+struct PageTrackingCounts {
+  uint64_t allocated = 0, freed = 0;
+  uint64_t no_free_stack = 0;  // blocks ramparse skips: stack handle 0, or one that does not decode
+  uint64_t unreadable = 0;     // struct page or page_ext not in the dump
+};
+PageTrackingCounts write_page_tracking(DumpRecords& records, std::ostream& tracking, std::ostream& freed,
+                                       std::ostream& frequency);
 
 }  // namespace ramsift

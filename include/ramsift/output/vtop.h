@@ -6,9 +6,7 @@
 // entry value). JSON: one object per address; CSV: one row per address,
 // the entries in one field.
 //
-//   VtopEntry e{.input = "ffffffff8bd22cd3", .va = va};
-//   e.translation = ...; e.steps = ...;   // from Translator::walk_traced
-//   print_vtop({e}, OutputFormat::Text, std::cout);
+//   print_vtop(vtop(kernel, words).entries, OutputFormat::Text, std::cout);  // analysis/vtop.h
 #pragma once
 
 #include <optional>
@@ -16,24 +14,14 @@
 #include <string>
 #include <vector>
 
-#include "ramsift/arch/translate.h"
+#include "ramsift/analysis/vtop.h"
 #include "ramsift/output/dump_info.h"
 
 namespace ramsift {
 
-struct VtopEntry {
-  std::string input;  // as typed
-  VirtAddr va;        // normalized (tags stripped)
-  std::optional<Translation> translation;
-  std::string error;  // the walk's error, when there is no translation
-  WalkTrace steps;
-  std::string fast_path;  // the covering fast path's name; empty: none
-  std::optional<PhysAddr> fast_pa;
-
-  // "agrees", "DISAGREES", "walk failed" or "" (no fast path).
-  std::string fast_path_verdict() const;
-};
-
 void print_vtop(const std::vector<VtopEntry>& entries, OutputFormat format, std::ostream& out);
+// --check-fast-paths: the mappings, then each tally with its spans of
+// unmapped addresses and examples, then the verdict line.
+void print_fast_path_report(const FastPathReport& report, std::ostream& out);
 
 }  // namespace ramsift

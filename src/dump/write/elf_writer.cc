@@ -30,15 +30,6 @@ constexpr uint16_t kPnXnum = 0xffff;
 constexpr uint64_t kEhdrSize = 64, kPhdrSize = 56, kShdrSize = 64;
 constexpr std::string_view kShstrtab{"\0.shstrtab\0", 11};
 
-struct ArchFacts {
-  std::string_view arch;
-  uint16_t machine;
-  uint32_t prstatus_size;  // sizeof(struct elf_prstatus) on that arch
-};
-constexpr ArchFacts kArches[] = {
-    {"x86_64", 62, 336}, {"arm64", 183, 392}, {"x86", 3, 144}, {"arm", 40, 148}, {"riscv64", 243, 376},
-};
-
 struct Segment {
   uint64_t paddr = 0;
   uint64_t file_size = 0;
@@ -155,10 +146,9 @@ Result<std::vector<Segment>> plan_segments(const WriteSource& source, bool exclu
 }  // namespace
 
 Status write_elf_core(const WriteSource& source, const std::string& path, const ElfWriteOptions& options) {
-  const ArchFacts* arch = nullptr;
-  for (const ArchFacts& a : kArches)
-    if (a.arch == source.arch) arch = &a;
-  if (!arch) return bad_input("writing ELF core: unknown architecture '" + source.arch + "'").in_file(path);
+  const ArchRow* arch = &arch_row(source.arch);
+  if (!arch->elf_machine || !arch->prstatus_size)
+    return bad_input("writing ELF core: unknown architecture").in_file(path);
   if (!source.memory) return bad_input("writing ELF core: no memory").in_file(path);
   if (source.page_size == 0 || (source.page_size & (source.page_size - 1)))
     return bad_input("writing ELF core: bad page size " + std::to_string(source.page_size)).in_file(path);
@@ -198,7 +188,7 @@ Status write_elf_core(const WriteSource& source, const std::string& path, const 
   head.u8(1);  // EV_CURRENT
   head.zeros(9);
   head.u16(4);  // ET_CORE
-  head.u16(arch->machine);
+  head.u16(arch->elf_machine);
   head.u32(1);  // e_version
   head.u64(0);  // e_entry
   head.u64(phoff);

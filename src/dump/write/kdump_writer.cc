@@ -240,7 +240,8 @@ std::vector<std::byte> header_region(const WriteSource& source, const KdumpWrite
   const int v = options.header_version;
   std::memcpy(b.data(), "KDUMP   ", kSignatureSize);
   put32(b, kOffHeaderVersion, static_cast<uint32_t>(v));
-  const std::string uts[] = {"Linux", "ramsift", source.release, "#1 SMP", machine_from_arch(source.arch), "(none)"};
+  const std::string uts[] = {
+      "Linux", "ramsift", source.release, "#1 SMP", std::string(arch_row(source.arch).uts_machine), "(none)"};
   for (size_t i = 0; i < 6; ++i) put_string(b, kOffUtsname + i * kUtsFieldSize, uts[i], kUtsFieldSize);
   // timestamp stays zero: the output is reproducible.
   put32(b, kOffStatus, codec_flag(options.codec));
@@ -366,7 +367,7 @@ Result<std::vector<std::string>> write_kdump(const WriteSource& source, const st
 
   // Notes (v4+) or the raw VMCOREINFO text (v3), after the sub-header.
   if (v >= 4) {
-    std::vector<std::byte> prstatus(prstatus_size(source.arch));
+    std::vector<std::byte> prstatus(arch_row(source.arch).prstatus_size);
     for (unsigned i = 0; i < options.prstatus_notes; ++i) append_note(l.extra, "CORE", kNtPrstatus, prstatus);
     if (source.vmcoreinfo) {
       append_note(l.extra, "VMCOREINFO", 0, std::as_bytes(std::span(*source.vmcoreinfo)), &l.vmcoreinfo_in_extra);

@@ -64,7 +64,7 @@ TEST_CASE("analysis: categories: the innermost matching frame decides, file orde
         std::vector<std::string_view>{"slab", "gpu", "anon", "early", "other"});
 }
 
-TEST_CASE("analysis: categories: comm= patterns restrict a rule; comm-only rules are the fallback") {
+TEST_CASE("analysis: categories: comm= patterns restrict a rule, comm-only rules are the fallback") {
   CategoryRules rules = parse(
       "camera  v4l2_ioctl comm=*camera* comm=vendor.qti.camera*\n"
       "video   v4l2_ioctl\n"

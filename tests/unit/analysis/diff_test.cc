@@ -106,7 +106,7 @@ TEST_CASE("analysis: diff: by module and by category") {
   CHECK(m["other"] == std::pair<uint64_t, uint64_t>{3, 6});
 }
 
-TEST_CASE("analysis: diff: --top keeps the biggest changes, counts stay whole; filters apply to both sides") {
+TEST_CASE("analysis: diff: --top keeps the biggest changes, counts stay whole, filters apply to both sides") {
   DiffOptions o;
   o.top = 2;
   DiffResult r = diff(o);
@@ -121,5 +121,9 @@ TEST_CASE("analysis: diff: --top keeps the biggest changes, counts stay whole; f
   REQUIRE(r.entries.size() == 1);
   CHECK(r.entries[0].key == "insmod");
   CHECK(parse_diff_key("category").value() == DiffKey::Category);
-  CHECK_FALSE(parse_diff_key("pid"));
+  // top's keys and page_owner_sort's --cull spellings; nothing else.
+  CHECK(parse_diff_key("pid").value() == DiffKey::Pid);
+  CHECK(parse_diff_key("tg").value() == DiffKey::Tgid);
+  CHECK(parse_diff_key("ator").value() == DiffKey::Allocator);
+  CHECK_FALSE(parse_diff_key("pids"));
 }

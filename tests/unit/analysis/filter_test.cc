@@ -44,7 +44,7 @@ TEST_CASE("analysis: filter: an empty filter keeps everything") {
   CHECK(kept(f) == std::vector<uint64_t>{100, 200, 300});
 }
 
-TEST_CASE("analysis: filter: --module is any frame's module; vmlinux is no module frame") {
+TEST_CASE("analysis: filter: --module is any frame's module, vmlinux is no module frame") {
   RecordFilter f;
   f.module = "ramsift_fixture";
   CHECK(kept(f) == std::vector<uint64_t>{100});

@@ -290,13 +290,13 @@ void check_generation(const Generation& gen) {
 
 }  // namespace
 
-TEST_CASE("stack depot 5.4-6.0: slabindex, offset, valid; stack_slabs[], depot_index") {
+TEST_CASE("stack depot 5.4-6.0: slabindex, offset, valid, stack_slabs[], depot_index") {
   check_generation(kGenerations[0]);
 }
 TEST_CASE("stack depot 6.1-6.2: + extra bits") {
   check_generation(kGenerations[1]);
 }
-TEST_CASE("stack depot 6.3-6.7: pool_index; stack_pools[], pool_index") {
+TEST_CASE("stack depot 6.3-6.7: pool_index, stack_pools[], pool_index") {
   check_generation(kGenerations[2]);
 }
 TEST_CASE("stack depot 6.8: no valid bit, pools_num, refcounted records") {

@@ -16,7 +16,7 @@ constexpr uint64_t kBase = 0xffff888000000000;  // va = kBase + pa
 
 class LinearTranslator final : public Translator {
  public:
-  std::string_view arch() const override { return "test"; }
+  Arch arch() const override { return Arch::Unknown; }
   uint64_t page_size() const override { return 4096; }
   Result<Translation> walk(const PhysicalMemory&, VirtAddr va) const override {
     if (va.value() < kBase) return fault("va " + hex(va.value()) + " not mapped");

@@ -568,7 +568,7 @@ TEST_CASE("kdump bad input: decompressed length is not the page size") {
   check_names_file_and_offset(r.error(), "z.kdump", data);
 }
 
-TEST_CASE("kdump: zstd pages carry checksums; one flipped byte is a Corrupt page naming its offset") {
+TEST_CASE("kdump: zstd pages carry checksums, one flipped byte is a Corrupt page naming its offset") {
   TempDir dir;
   auto bytes = sample_dump(dir);
   auto [descriptor, data, size] = first_zstd_page(bytes);

@@ -82,11 +82,11 @@ void round_trip(const std::string& spec_name, const ElfWriteOptions& options) {
   CHECK(dump->problems().empty());
   CHECK(info.format == "ELF core");
   CHECK(info.arch == spec.arch());
-  CHECK(info.elf_machine == (spec.arch() == "arm64" ? 183 : 62));
+  CHECK(info.elf_machine == arch_row(spec.arch()).elf_machine);
   CHECK(info.vmcoreinfo == spec.vmcoreinfo());
   CHECK(info.prstatus_count == options.prstatus_notes);
   // Page size: VMCOREINFO's PAGESIZE, else 4096 on x86, else unknown.
-  CHECK(info.page_size == (spec.vmcoreinfo() || spec.arch() == "x86_64" ? spec.page_size() : 0));
+  CHECK(info.page_size == (spec.vmcoreinfo() || spec.arch() == Arch::Amd64 ? spec.page_size() : 0));
   if (!options.excluded_as_holes) {
     CHECK(info.excluded_pages == spec.excluded_pages());
     CHECK(std::equal(dump->ranges().begin(), dump->ranges().end(), spec.ranges().begin(), spec.ranges().end()));
@@ -344,7 +344,7 @@ TEST_CASE("ELF reader: notes, tail beyond p_filesz is NoData, gaps are Fault") {
   CHECK(core->info().prstatus_count == 1);
   CHECK(core->info().vmcoreinfo == "OSRELEASE=6.1.0\nPAGESIZE=4096\n");
   CHECK(core->info().page_size == 4096);
-  CHECK(core->info().arch == "x86_64");
+  CHECK(core->info().arch == Arch::Amd64);
   CHECK(core->info().excluded_pages == 2);
   REQUIRE(core->ranges().size() == 2);
   CHECK(core->ranges()[0] == PhysRange{PhysAddr{0x100000}, 0x2000});
@@ -444,7 +444,7 @@ TEST_CASE("ELF reader: page size unknown without VMCOREINFO off x86") {
   elf.blobs = {{0x1000, filled(0x1000, 0)}};
   auto core = parse_ok(elf.build());
   CHECK(core->info().page_size == 0);
-  CHECK(core->info().arch == "arm64");
+  CHECK(core->info().arch == Arch::Arm64);
   CHECK_FALSE(core->info().vmcoreinfo);
 }
 

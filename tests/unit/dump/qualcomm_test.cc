@@ -55,7 +55,7 @@ TEST_CASE("Qualcomm round trip: basic.spec with load.cmm and dump_info.txt") {
   SpecMemory spec = write_basic(dir);
   auto dump = open_ok(dir.path());
   CHECK(dump->info().format == "Qualcomm ramdump");
-  CHECK(dump->info().arch.empty());  // the dump does not say
+  CHECK(dump->info().arch == Arch::Unknown);  // the dump does not say
   CHECK(dump->info().page_size == 0);
   CHECK(dump->problems().empty());
   CHECK(dump->info().files.size() == 4);
@@ -69,9 +69,9 @@ TEST_CASE("Qualcomm round trip: arm64.spec, --arch passed through") {
   SpecMemory spec = load_spec("arm64.spec");
   REQUIRE(write_qualcomm_dir(spec.source(), dir.path()));
   OpenOptions options;
-  options.arch = "arm64";
+  options.arch = Arch::Arm64;
   auto dump = open_ok(dir.path(), options);
-  CHECK(dump->info().arch == "arm64");
+  CHECK(dump->info().arch == Arch::Arm64);
   REQUIRE(dump->ranges().size() == 2);
   CHECK(dump->ranges()[1].start == PhysAddr{0x880000000});
   check_same_pages(spec, *dump);

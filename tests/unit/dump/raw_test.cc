@@ -61,10 +61,10 @@ TEST_CASE("raw round trip: arm64.spec, addresses without 0x and out of order") {
   // crash's htoll takes hex with or without 0x; empty items are skipped as strtok does.
   std::string list = dir / "ram-1.bin@880000000,," + dir / "ram-0.bin@0X80000000";
   OpenOptions options;
-  options.arch = "arm64";
+  options.arch = Arch::Arm64;
   auto dump = open_one(list, options);
   REQUIRE_MESSAGE(dump, (dump ? "" : dump.error().to_string()));
-  CHECK((*dump)->info().arch == "arm64");
+  CHECK((*dump)->info().arch == Arch::Arm64);
   REQUIRE((*dump)->ranges().size() == 2);
   CHECK((*dump)->ranges()[0].start == PhysAddr{0x80000000});
   check_same_pages(spec, **dump);

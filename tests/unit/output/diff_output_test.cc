@@ -87,7 +87,11 @@ TEST_CASE("output: ramsift diff and flamegraph: exit codes, errors name the file
                       "module\n"));
   CHECK(out.find("grew,2,6,4,16384,2,3,drv\n") != std::string::npos);
   CHECK(out.find("vanished,1,0,-1,-4096,1,0,oldmod\n") != std::string::npos);
-  run_cli("diff " + both + " --by pid", status);
+  // top's keys, one at a time: pid is one; a word that is none is refused.
+  out = run_cli("diff " + both + " --by pid --format csv --page-size 4096", status);
+  CHECK(status == 0);
+  CHECK(out.find(",after_records,pid\n") != std::string::npos);
+  run_cli("diff " + both + " --by nonsense", status);
   CHECK(status == 2);
   out = run_cli("diff " + data + "synthetic-diff-before.txt /nonexistent/after.txt", status);
   CHECK(status == 2);
