@@ -13,9 +13,11 @@ struct PageStories::State {
   std::optional<MemoryModel> model;
   std::optional<KernelNames> names;
   std::optional<StackDepot> depot;
-  std::string depot_error;
   std::optional<PageOwnerWalker> walker;
-  std::string walker_error;
+  // Why there is no walker: NotFound is the kernel's own state (no
+  // page_owner, not booted with page_owner=on), said on the page; anything
+  // else (a member the vmlinux lacks, damaged data) is also a problem.
+  std::optional<Error> no_walker;
   std::optional<Symbolizer> symbolizer;
   bool symbolizer_tried = false;
 };
@@ -38,9 +40,9 @@ Result<PageStories> PageStories::open(const Kernel& kernel) {
     if (auto w = PageOwnerWalker::open(kernel, *s->model, *s->names, *s->depot, {}))
       s->walker.emplace(std::move(*w));
     else
-      s->walker_error = w.error().message();
+      s->no_walker = std::move(w).error();
   } else {
-    s->depot_error = depot.error().message();
+    s->no_walker = std::move(depot).error();
   }
   return PageStories(std::move(s));
 }
@@ -50,12 +52,10 @@ Result<PageReport> PageStories::tell(const PageAddress& address) {
   RAMSIFT_TRY(uint64_t pfn, resolve_pfn(address, *s.kernel, *s.model));
   PageReport r;
   RAMSIFT_TRY(r.page, read_page_info(*s.kernel, *s.model, *s.names, pfn));
-  if (!s.depot) {
-    r.page_owner_unavailable = "unknown: " + s.depot_error;
-    return r;
-  }
   if (!s.walker) {
-    r.page_owner_unavailable = "off: " + s.walker_error;
+    const bool state = s.no_walker->code() == ErrorCode::NotFound;
+    r.page_owner_unavailable = (state ? (s.depot ? "off: " : "unknown: ") : "unreadable: ") + s.no_walker->message();
+    if (!state) r.problems.push_back(s.no_walker->to_string());
     return r;
   }
   const size_t problems_before = s.walker->problems().size();

@@ -38,7 +38,8 @@ struct Context {
   std::function<Result<std::unique_ptr<Dump>>()> host_dump;
 };
 
-void add_dump_options(CLI::App& command, DumpOptions& options);
+// format: --format too (for the commands whose output has a format).
+void add_dump_options(CLI::App& command, DumpOptions& options, bool format = true);
 // --vmlinux, --modules, --kaslr-offset, --phys-offset, --kimage-voffset,
 // --va-bits, --arch, --phys-base; in the help's kKernelOptionsGroup.
 inline constexpr const char* kKernelOptionsGroup = "Dump and kernel";

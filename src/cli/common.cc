@@ -63,13 +63,14 @@ void report(const Error& error) {
   std::cerr << "ramsift: " << error.to_string() << '\n';
 }
 
-void add_dump_options(CLI::App& command, DumpOptions& options) {
+void add_dump_options(CLI::App& command, DumpOptions& options, bool format) {
   command
       .add_option("dump", options.inputs,
                   "Dump: a file (all parts of a split dump), a Qualcomm ramdump directory, or FILE@ADDR[,FILE@ADDR...]")
       ->required();
   add_kernel_options(command, options.kernel);
-  command.add_option("--format", options.format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
+  if (format)
+    command.add_option("--format", options.format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
 }
 
 void add_kernel_options(CLI::App& command, KernelOptionsText& options) {

@@ -31,7 +31,7 @@ void add_extract(CLI::App& app, Context& context) {
   auto c = std::make_shared<ExtractCommand>();
   CLI::App* cmd = app.add_subcommand(
       "extract", "Write a small dump (zstd kdump) holding only the pages page_owner analysis reads: no user data");
-  add_dump_options(*cmd, c->dump);
+  add_dump_options(*cmd, c->dump, /*format=*/false);  // it writes a kdump, whatever --format said
   cmd->add_option("-o,--output", c->output, "The dump to write");
   cmd->add_option("--symbols", c->symbols,
                   "Also write an ELF file with only the symbols and DWARF units ramsift read of the vmlinux "
@@ -43,6 +43,12 @@ void add_extract(CLI::App& app, Context& context) {
       return fail(context, bad_input("extract: give -o FILE, --symbols FILE or both"));
     // Never over an input (a dump file, a part of a Qualcomm directory, the
     // vmlinux): written beside, renamed into place when whole.
+    std::error_code ec;
+    if (!c->output.empty() && !c->symbols.empty() &&
+        std::filesystem::weakly_canonical(c->output, ec) == std::filesystem::weakly_canonical(c->symbols, ec))
+      return fail(
+          context,
+          bad_input("extract: -o and --symbols name the same file: one would overwrite the other").in_file(c->output));
     std::vector<std::string> inputs = c->dump.inputs;
     if (!c->dump.kernel.vmlinux.empty()) inputs.push_back(c->dump.kernel.vmlinux);
     std::optional<OutputFile> target, symbols_target;
@@ -87,7 +93,6 @@ void add_extract(CLI::App& app, Context& context) {
     auto files = write_extract(*kernel, *dump, pages, target->temp_path());
     if (!files) return fail(context, files.error());
     if (auto done = target->commit(); !done) return fail(context, done.error());
-    std::error_code ec;
     uint64_t size = std::filesystem::file_size(c->output, ec);
     if (!context.quiet)
       std::fprintf(stderr, "ramsift: wrote %s: %zu of the dump's pages (4 KiB units) for %llu records, %s\n",

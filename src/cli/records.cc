@@ -107,7 +107,7 @@ uint64_t OpenedRecords::returned() const {
 
 void finish_records(OpenedRecords& records, Context& context) {
   const std::vector<Error>& problems = records.source().problems();
-  for (const Error& e : problems) report(e);
+  for (const std::string& line : summarize_errors(problems)) std::cerr << "ramsift: " << line << '\n';
   if (problems.empty()) return;
   // Problems and not one record: nothing usable (a truncated or damaged
   // dump), not a result with parts missing.

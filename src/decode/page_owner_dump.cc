@@ -131,7 +131,8 @@ Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const Memory
       needed.push_back(l.free_pid ? std::pair{"free_tgid", &l.free_tgid} : std::pair{"free_pid", &l.free_pid});
     std::string missing;
     for (const auto& [name, at] : needed)
-      if (!*at) missing += std::string(missing.empty() ? "" : ", ") + name;
+      if (!*at && (", " + missing + ", ").find(std::string(", ") + name + ", ") == std::string::npos)
+        missing += std::string(missing.empty() ? "" : ", ") + name;
     if (!missing.empty())
       return not_implemented("struct page_owner in " + kernel.vmlinux_path() + " has no " + missing +
                              " but has the members that come with it: no kernel's page_owner prints records " +

@@ -25,6 +25,11 @@ check "top - with nothing on stdin" 2 $? said "empty input"
 mkfifo "$tmp/fifo"
 timeout 20 "$ramsift" info "$tmp/fifo" > /dev/null 2> "$tmp/err"
 check "info on a FIFO with no writer" 2 $? said "not a regular file"
+# --format only where it does something: extract writes a kdump, always.
+"$ramsift" extract "$dump" -o "$tmp/never.kdump" --format json > /dev/null 2> "$tmp/err"
+check "extract --format refused" 2 $? eval '[ ! -e "$tmp/never.kdump" ] && said "format"'
+"$ramsift" extract "$dump" -o "$tmp/same" --symbols "$tmp/./same" > /dev/null 2> "$tmp/err"
+check "extract -o X --symbols X refused" 2 $? eval '[ ! -e "$tmp/same" ] && said "same file"'
 
 # A pfn the sample has (its first record), and one far beyond its memory.
 pfn=$(sed -n 's/^PFN \(0x[0-9a-f]*\) .*/\1/p' "$tmp/po.txt" | head -n 1)
@@ -114,7 +119,26 @@ open(sys.argv[2], "wb").write(data[:start] + changed + data[start + size:])
 PY
   "$ramsift" page-owner "$dump" --vmlinux "$tmp/lost-$member" > "$tmp/out" 2> "$tmp/err"
   check "page-owner with a vmlinux that lost page_owner.$member" 2 $? eval '[ ! -s "$tmp/out" ] && said "has no $member"'
+  # page still tells the struct page, and says why there is no story (exit 1).
+  "$ramsift" page "$dump" "pfn:$pfn" --vmlinux "$tmp/lost-$member" > "$tmp/out" 2> "$tmp/err"
+  check "page with a vmlinux that lost page_owner.$member" 1 $? \
+    eval 'grep -q "PAGE.*PHYSICAL" "$tmp/out" && said "has no $member" && ! said "$member, $member"'
 done
+# A layout given that is a real arm64 choice but not this kernel's (39 bits):
+# said to be the option's, not "the page tables are not in this dump".
+"$ramsift" page-owner "$dump" --va-bits 48 > /dev/null 2> "$tmp/err"
+check "page-owner --va-bits 48 on a 39-bit kernel" 2 $? eval 'said "the layout given (--va-bits 48)" && ! said "not in this dump"'
+# A dump whose VMCOREINFO names a build ID no vmlinux has: the dump part is
+# printed, the kernel part left out and said why (exit 1).
+python3 - "$dump" "$tmp/other-id.kdump" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+at = data.index(b"BUILD-ID=") + len(b"BUILD-ID=")
+flipped = b"0" if data[at:at + 1] != b"0" else b"1"
+open(sys.argv[2], "wb").write(data[:at] + flipped + data[at + 1:])
+PY
+"$ramsift" info "$tmp/other-id.kdump" > "$tmp/out" 2> "$tmp/err"
+check "info on a dump whose BUILD-ID no vmlinux has" 1 $? eval 'grep -q "^format" "$tmp/out" && said "kernel part of info is left out"'
 
 # Problems and not one record read: nothing usable (2); one good record: 1.
 printf 'Page allocated via order x, mask 0xcc0(GFP_KERNEL), pid 1, tgid 1 (init), ts 5 ns\nPFN 0x100 type Unmovable Block 0 type Unmovable Flags 0x0()\n foo+0x1/0x2\n\n' > "$tmp/bad.txt"

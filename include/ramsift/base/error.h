@@ -16,6 +16,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace ramsift {
 
@@ -96,6 +97,13 @@ inline Error not_implemented(std::string message) {
 
 // "0x1f00" formatting used in messages everywhere.
 std::string hex(uint64_t value);
+
+// Problems as lines to print, by class: a class is the errors whose code
+// and message are the same but for their numbers (addresses, pfns,
+// offsets). Up to `spread` errors in all are printed whole; past that each
+// class prints its first `examples` and "... and N more like it". Order:
+// each class where its first error came.
+std::vector<std::string> summarize_errors(const std::vector<Error>& errors, size_t examples = 3, size_t spread = 10);
 // The same digits without "0x" (crash's and ramparse's columns).
 std::string hex_digits(uint64_t value);
 
