@@ -12,6 +12,10 @@ KernelInfo gather_kernel_info(const Kernel& kernel) {
   KernelInfo info;
   auto add = [&](std::string key, std::string value) { info.facts.emplace_back(std::move(key), std::move(value)); };
   auto number = [&](std::string key, uint64_t value) { info.numbers.emplace_back(std::move(key), value); };
+  auto add_number = [&](const std::string& key, uint64_t value) {  // a fact JSON prints as a number
+    add(key, std::to_string(value));
+    number(key, value);
+  };
   const KernelLayout& l = kernel.layout();
   add("kernel", kernel.release());
   add("banner", kernel.banner().substr(0, kernel.banner().find('\n')));
@@ -19,10 +23,8 @@ KernelInfo gather_kernel_info(const Kernel& kernel) {
   add("build_id", kernel.build_id().value_or("none"));
   add("kaslr_offset", hex(l.kaslr_offset));
   add("kaslr_found_by", std::string(kaslr_source_name(l.kaslr_source)) + ": " + l.kaslr_detail);
-  add("page_size", std::to_string(kernel.page_size()));
-  number("page_size", kernel.page_size());
-  add("va_bits", std::to_string(l.va_bits));
-  number("va_bits", l.va_bits);
+  add_number("page_size", kernel.page_size());
+  add_number("va_bits", l.va_bits);
   kernel.arch().layout_facts(l, add);
   auto model = MemoryModel::open(kernel);
   if (!model) {
@@ -34,10 +36,7 @@ KernelInfo gather_kernel_info(const Kernel& kernel) {
     add("pfns", hex(model->min_low_pfn()) + "-" + hex(model->max_pfn()));
     number("min_pfn", model->min_low_pfn());
     number("max_pfn", model->max_pfn());
-    if (auto nodes = kernel.read_variable("nr_online_nodes")) {
-      add("numa_nodes", std::to_string(*nodes));
-      number("numa_nodes", *nodes);
-    }
+    if (auto nodes = kernel.read_variable("nr_online_nodes")) add_number("numa_nodes", *nodes);
     if (model->has_page_ext()) number("page_ext_size", model->page_ext_size());
     add("page_ext", model->has_page_ext() ? std::to_string(model->page_ext_size()) + " bytes per page" : "none");
     if (model->has_page_ext()) {

@@ -1,5 +1,3 @@
-#include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>

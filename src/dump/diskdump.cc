@@ -25,8 +25,6 @@
 
 namespace ramsift::dump_formats {
 
-namespace diskdump {}  // namespace diskdump
-
 using namespace diskdump;
 
 namespace {

@@ -95,7 +95,7 @@ inline constexpr uint32_t kExcludedVmemmap = 0x10;      // status only
 inline constexpr uint32_t kCompressedZstd = 0x20;
 inline constexpr uint32_t kCompressionMask = kCompressedZlib | kCompressedLzo | kCompressedSnappy | kCompressedZstd;
 
-// ELF note types and the arch name <-> utsname machine mapping.
+// ELF note types (the arch names: base/arch.h).
 inline constexpr uint32_t kNtPrstatus = 1;
 
 }  // namespace diskdump
