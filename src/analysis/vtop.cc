@@ -103,11 +103,11 @@ VtopReport vtop(const Kernel& kernel, std::span<const std::string> words) {
     }
     VtopEntry e = translate_one(kernel, word, *va);
     if (!e.translation)
-      r.errors.push_back(fault(e.error).at_address(e.va.value()));
+      r.errors.push_back(fault(e.error).at_address(e.va));
     else if (!e.fast_path.empty() && e.translation->pa != *e.fast_pa)
       r.errors.push_back(corrupt("va " + hex(e.va.value()) + ": " + e.fast_path + " gives pa " +
                                  hex(e.fast_pa->value()) + ", page tables give pa " + hex(e.translation->pa.value()))
-                             .at_address(e.va.value()));
+                             .at_address(e.va));
     r.entries.push_back(std::move(e));
   }
   return r;

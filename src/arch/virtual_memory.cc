@@ -82,7 +82,7 @@ Result<size_t> VirtualMemory::read(VirtAddr va, std::span<std::byte> out) const 
     Result<size_t> n = physical_.read(piece->pa, out.subspan(done, chunk));
     if (!n) {
       if (done > 0) break;
-      return std::move(n).error().with_context("va " + hex(at.value()) + ": pa " + hex(piece->pa.value()));
+      return std::move(n).error().at_address(piece->pa).at_address(at);  // both addresses, typed
     }
     done += *n;
     if (*n < chunk) break;
@@ -96,7 +96,7 @@ Status VirtualMemory::read_exact(VirtAddr va, std::span<std::byte> out) const {
   // Read from the first missing byte again for its error.
   Result<size_t> rest = read(va + n, out.subspan(n));
   if (!rest) return std::move(rest).error();
-  return fault("va " + hex((va + n).value()) + ": read stopped short").at_address((va + n).value());
+  return fault("read stopped short").at_address(va + n);
 }
 
 Result<uint64_t> VirtualMemory::read_u64(VirtAddr va, Endian endian) const {

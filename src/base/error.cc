@@ -33,7 +33,8 @@ std::string Error::to_string() const {
   std::string out;
   if (!file_.empty()) out += file_ + ": ";
   if (offset_) out += "offset " + hex(*offset_) + ": ";
-  if (address_) out += "address " + hex(*address_) + ": ";
+  if (virtual_) out += "virtual address " + hex(virtual_->value()) + ": ";
+  if (physical_) out += "physical address " + hex(physical_->value()) + ": ";
   return out + message_;
 }
 

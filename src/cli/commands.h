@@ -58,6 +58,8 @@ std::unique_ptr<Kernel> open_kernel(const Dump& dump, const KernelOptionsText& o
 std::vector<std::string> symbol_dirs();
 // "ramsift: <file>: <offset>: <message>" on stderr.
 void report(const Error& error);
+// Each problem reported; exit code 1 (when it was 0) if there were any.
+void report_problems(const std::vector<Error>& problems, Context& context);
 // report(error) and exit code 2: `if (!x) return fail(context, x.error());`
 void fail(Context& context, const Error& error);
 

@@ -57,6 +57,11 @@ void fail(Context& context, const Error& error) {
   context.exit_code = kFailed;
 }
 
+void report_problems(const std::vector<Error>& problems, Context& context) {
+  for (const Error& e : problems) report(e);
+  if (!problems.empty() && context.exit_code == kOk) context.exit_code = kPartial;
+}
+
 void report(const Error& error) {
   std::cerr << "ramsift: " << error.to_string() << '\n';
 }

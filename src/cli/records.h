@@ -20,10 +20,7 @@
 #include "ramsift/analysis/filter.h"
 #include "ramsift/decode/page_owner_dump.h"
 #include "ramsift/decode/page_owner_source.h"
-
-namespace ramsift {
-class DumpRecords;
-}
+#include "ramsift/symbolize/records_input.h"
 
 namespace ramsift::cli {
 
@@ -35,41 +32,32 @@ struct RecordsOptions {
   PageOwnerWalkOptions walk;  // dumps only: pfn range, --freed
 };
 
-class OpenedRecords {
- public:
-  OpenedRecords();
-  virtual ~OpenedRecords();
-  // The records, counted as they are read (finish_records()).
-  PageOwnerSource& source();
-  // Records source() has returned so far.
-  uint64_t returned() const;
-  // "page_owner text" or "dump"; the kernel release when known.
-  virtual std::string describe() const = 0;
+// The library's opening chain (symbolize/records_input.h).
+using OpenedRecords = RecordsInput;
 
- protected:
-  virtual PageOwnerSource& raw_source() = 0;
-
- private:
-  class Counting;
-  std::unique_ptr<Counting> counting_;
-};
+// The request the options make (symbol_dirs: symbol_dirs()).
+RecordsRequest records_request(const RecordsOptions& options);
 
 // --pfn-range A-B (both included, analysis/filter.h) as a walk over [A, B + 1).
 void walk_over(const PfnRange& range, PageOwnerWalkOptions& walk);
-// Declares `input` (positional, required) and the kernel options.
+// Declares `input` (positional, required; null: none, a host holds the
+// dump) and the kernel options.
 void add_records_options(CLI::App& command, RecordsOptions& options, const char* positional = "input");
-// A second input for commands with two (diff): positional name given.
+// RecordsInput::open() on the options (the host's dump when Context has
+// one); the dump's problems and a failure reported. Null: exit code set.
 std::unique_ptr<OpenedRecords> open_records(const RecordsOptions& options, Context& context);
-// The dump half of open_records() (dump_records.cc).
-std::unique_ptr<OpenedRecords> open_dump_records(const RecordsOptions& options, Context& context);
 // The dump side of opened records (stats, the kernel), or null for text input.
-DumpRecords* dump_records_of(OpenedRecords& records);
+inline DumpRecords* dump_records_of(OpenedRecords& records) {
+  return records.dump();
+}
 // The bytes per page that sizes are computed with: a dump's own page size
 // (a --page-size that contradicts it is refused); for a text, --page-size,
 // else 4096 with a note on stderr (the text does not say). A size that is no
 // power of two from 4096 to 262144 (the kernel's PAGE_SIZE choices) is
 // refused. Empty: reported, exit code set.
 std::optional<uint64_t> page_size_for(OpenedRecords& records, std::optional<uint64_t> requested, Context& context);
+// The note page_size_for() prints when a text's sizes assume 4096-byte pages.
+void note_page_size_assumed(const Context& context);
 // Declares --page-size on a command that prints sizes.
 void add_page_size_option(CLI::App& command, std::optional<uint64_t>& page_size);
 // Reports the source's problems on stderr; sets exit code 1 when there were

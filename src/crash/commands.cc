@@ -1,15 +1,17 @@
-// The extension's commands are ramsift's own subcommands (src/cli/): the
-// same flags, callbacks and output code as the `ramsift` executable, run on
-// a CLI::App built per command, with the dump crash opened as their memory
-// (Context::host_dump) and std::cout sent to crash's fp.
+// The extension's commands are ramsift's library operations, called as the
+// `ramsift` executable calls them: each parses its words with the same flags
+// (src/cli/shared_commands.h declares them once, without the dump: crash
+// holds it), opens the records or the kernel on the memory crash opened
+// (Context::host_dump, RecordsInput's HostDump), calls the operation and
+// prints its report with std::cout sent to crash's fp.
 //
-//   crash> pageowner --pid 1      runs  ramsift page-owner DUMP --vmlinux VMLINUX --pid 1
-//   crash> pagetop --by comm      runs  ramsift top DUMP --vmlinux VMLINUX --by comm
-//   crash> pageinfo 1f5e3000      runs  ramsift page DUMP pa:0x1f5e3000 --vmlinux VMLINUX
-//   crash> pagewalk ffffffffc0126000  runs  ramsift vtop DUMP ffffffffc0126000 --vmlinux VMLINUX
-// (DUMP and VMLINUX are what crash was started with; DUMP only names the
-// dump in messages.) Errors go to stderr as in the CLI, so `> file` holds
-// exactly what the CLI prints on stdout.
+//   crash> pageowner --pid 1      list_page_owner()   as `ramsift page-owner DUMP --pid 1`
+//   crash> pagetop --by comm      run_top()           as `ramsift top DUMP --by comm`
+//   crash> pageinfo 1f5e3000      tell_pages()        as `ramsift page DUMP pa:0x1f5e3000`
+//   crash> pagewalk ffffffffc0126000  vtop()          as `ramsift vtop DUMP ffffffffc0126000`
+// The vmlinux is crash's unless --vmlinux is given; the dump's name (crash's
+// dumpfile) only names it in messages. Errors go to stderr as in the CLI, so
+// `> file` holds exactly what the CLI prints on stdout.
 //
 // Nothing may escape to crash: CLI11 reports with exceptions, and any
 // std::bad_alloc is caught here, at the C boundary.
@@ -30,7 +32,9 @@
 
 #include "crash_api.h"
 #include "crash_memory.h"
-#include "kernel_commands.h"
+#include "ramsift/output/page_info.h"
+#include "ramsift/output/vtop.h"
+#include "shared_commands.h"
 
 namespace ramsift::crash {
 
@@ -137,18 +141,87 @@ class CoutToCrash {
   std::streambuf* saved_;
 };
 
-// The subcommands a crash command may run, on `app`.
-void add_subcommands(CLI::App& app, cli::Context& context) {
-  cli::add_page_owner(app, context);
-  cli::add_top(app, context);
-  cli::add_page(app, context);
-  cli::add_vtop(app, context);
+// The four commands' parsed flags; declare() puts one's flags (the CLI's,
+// without the dump) on `app` as a subcommand named as the CLI's.
+struct Commands {
+  cli::PageOwnerCommand page_owner;
+  cli::TopCommand top;
+  cli::PageCommand page;
+  cli::VtopCommand vtop;
+};
+
+CLI::App* declare(CLI::App& app, const std::string& subcommand, Commands& c) {
+  if (subcommand == "page-owner") return cli::declare_page_owner(app, c.page_owner, false);
+  if (subcommand == "top") return cli::declare_top(app, c.top, false);
+  if (subcommand == "page") return cli::declare_page(app, c.page, false);
+  return cli::declare_vtop(app, c.vtop, false);
 }
 
-bool has_flag(const std::vector<std::string>& args, const std::string& flag) {
-  for (const std::string& a : args)
-    if (a == flag || a.starts_with(flag + "=")) return true;
-  return false;
+// What crash holds: its vmlinux (unless --vmlinux overrides it) and the
+// dump's name for messages.
+void crash_defaults(Commands& c) {
+  const char* vmlinux = ramsift_crash_vmlinux();
+  std::string dumpfile = ramsift_crash_dumpfile();
+  if (dumpfile.empty()) dumpfile = "crash";
+  for (KernelOptionsText* k : {&c.page_owner.records.kernel, &c.top.input.kernel, &c.page.kernel, &c.vtop.kernel})
+    if (vmlinux) k->vmlinux = vmlinux;
+  c.page_owner.records.inputs = {dumpfile};
+  c.top.input.inputs = {dumpfile};
+}
+
+// The kernel in crash's memory, for page and vtop: null when reported.
+std::unique_ptr<Kernel> open_host_kernel(const KernelOptionsText& kernel, std::unique_ptr<Dump>& dump,
+                                         cli::Context& context) {
+  cli::DumpOptions options;
+  options.inputs = {ramsift_crash_dumpfile()};
+  options.kernel = kernel;
+  dump = cli::open_or_report(options, context);
+  return dump ? cli::open_kernel(*dump, kernel, context) : nullptr;
+}
+
+// Parse, call, print: the same library operations and printers as the CLI.
+void run_parsed(const std::string& subcommand, Commands& c, const CLI::App& cmd, cli::Context& context) {
+  if (subcommand == "page-owner") {
+    auto request = cli::page_owner_request(c.page_owner, context);
+    if (!request) return;
+    auto input = cli::open_records(c.page_owner.records, context);
+    if (!input) return;
+    RecordWriter writer(std::cout, cli::parse_format(c.page_owner.format), input->source().text_format());
+    auto listing = list_page_owner(*input, *request, [&](const PageOwnerRecord& r) { writer.write(r); });
+    if (!listing) return cli::fail(context, listing.error());
+    cli::finish_page_owner_command(*listing, writer, *input, c.page_owner, context);
+  } else if (subcommand == "top") {
+    auto request = cli::top_request(c.top, cmd, context);
+    if (!request) return;
+    auto input = cli::open_records(c.top.input, context);
+    if (!input) return;
+    auto report = run_top(*input, std::move(*request));
+    if (!report) return cli::fail(context, report.error());
+    cli::print_top_command(*report, c.top, context);
+    cli::finish_records(*input, context);
+  } else if (subcommand == "page") {
+    auto request = cli::page_request(c.page, /*input=*/false, context);
+    if (!request) return;
+    std::unique_ptr<Dump> dump;
+    auto kernel = open_host_kernel(c.page.kernel, dump, context);
+    if (!kernel) return;
+    const OutputFormat format = cli::parse_format(c.page.format);
+    if (request->handle) {
+      auto r = stack_record(*kernel, *request->handle);
+      if (!r) return cli::fail(context, r.error());
+      return print_stack_record(*r, format, std::cout);
+    }
+    auto stories = PageStories::open(*kernel);
+    if (!stories) return cli::fail(context, stories.error());
+    cli::print_pages_command(tell_pages(*stories, request->addresses), format, context);
+  } else {
+    auto request = cli::vtop_request(c.vtop, /*input=*/false, context);
+    if (!request) return;
+    std::unique_ptr<Dump> dump;
+    auto kernel = open_host_kernel(c.vtop.kernel, dump, context);
+    if (!kernel || !cli::check_fast_paths_command(c.vtop, *kernel, context) || request->second.empty()) return;
+    cli::print_vtop_command(vtop(*kernel, request->second), cli::parse_format(c.vtop.format), context);
+  }
 }
 
 // pageinfo's ADDR / --pfn PFN -> page's address (crash users type a bare
@@ -184,7 +257,6 @@ Result<std::vector<std::string>> pageinfo_args(std::vector<std::string> args) {
 
 int run_command(const CommandMap* map, int argc, char** argv) {
   std::vector<std::string> user(argv + 1, argv + argc);
-
   cli::Context context;
   context.host_dump = []() -> Result<std::unique_ptr<Dump>> {
     RAMSIFT_TRY(auto memory, CrashMemory::open());
@@ -198,28 +270,22 @@ int run_command(const CommandMap* map, int argc, char** argv) {
     }
     user = std::move(*rewritten);
   }
-
-  std::string dumpfile = ramsift_crash_dumpfile();
-  std::vector<std::string> args = {map->crash_name, map->subcommand, dumpfile.empty() ? "crash" : dumpfile};
-  const char* vmlinux = ramsift_crash_vmlinux();
-  if (!has_flag(user, "--vmlinux") && vmlinux && *vmlinux) {
-    args.push_back("--vmlinux");
-    args.push_back(vmlinux);
-  }
-  args.insert(args.end(), user.begin(), user.end());
-  std::vector<char*> c_args;
-  for (std::string& a : args) c_args.push_back(a.data());
-
   CoutToCrash to_crash;
-  CLI::App app{std::string("ramsift in crash: ") + map->crash_name};
+  Commands commands;
+  crash_defaults(commands);
+  CLI::App app{std::string("ramsift in crash: ") + map->crash_name, map->crash_name};
+  CLI::App* cmd = declare(app, map->subcommand, commands);
   app.require_subcommand(1);
-  add_subcommands(app, context);
+  // CLI11 reads the words last first: the subcommand's name, then the user's.
+  std::vector<std::string> words(user.rbegin(), user.rend());
+  words.push_back(map->subcommand);
   try {
-    app.parse(static_cast<int>(c_args.size()), c_args.data());
+    app.parse(words);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e, std::cout, std::cerr);
     return code == 0 ? cli::kOk : cli::kFailed;
   }
+  run_parsed(map->subcommand, commands, *cmd, context);
   std::cout.flush();
   return context.exit_code;
 }
@@ -251,10 +317,9 @@ std::string option_usage(const CLI::Option& opt) {
 // synopsis lists the command's own options, the page every option by group
 // (the dump and kernel options are left out: crash supplies them).
 std::vector<std::string> help_lines(const CommandMap& map) {
-  cli::Context context;
+  Commands commands;
   CLI::App app;
-  add_subcommands(app, context);
-  const CLI::App* sub = app.get_subcommand(map.subcommand);
+  const CLI::App* sub = declare(app, map.subcommand, commands);
   std::string synopsis = map.synopsis_head;
   std::vector<std::string> groups;  // in declaration order
   std::map<std::string, std::vector<std::string>> by_group;

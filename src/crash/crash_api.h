@@ -5,8 +5,9 @@
  *   extension.c  includes defs.h: registers the commands with crash, and
  *                implements the "crash side" below over readmem(), fp and
  *                pc->read_vmcoreinfo;
- *   commands.cc  ramsift's C++: runs the `ramsift` subcommands (src/cli/)
- *                on memory read through the crash side.
+ *   commands.cc  ramsift's C++: parses each command's words with the CLI's
+ *                flags and calls the library operations on memory read
+ *                through the crash side.
  * Only plain C types cross; nothing here may throw or longjmp.
  *
  *   crash> extend ramsift.so        -> _init: ramsift_crash_help() per command

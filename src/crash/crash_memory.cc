@@ -129,7 +129,7 @@ const CrashMemory::CachedPage& CrashMemory::page_at(uint64_t page) const {
 Result<size_t> CrashMemory::read(PhysAddr addr, std::span<std::byte> out) const {
   const uint64_t a = addr.value();
   auto range = std::find_if(ranges_.begin(), ranges_.end(), [&](const PhysRange& r) { return r.contains(addr); });
-  if (range == ranges_.end()) return fault("outside the memory crash describes").at_address(a);
+  if (range == ranges_.end()) return fault("outside the memory crash describes").at_address(addr);
   const uint64_t limit = std::min<uint64_t>(out.size(), range->end().value() - a);
   std::lock_guard lock(mutex_);
   ++reads_;
@@ -148,7 +148,7 @@ Result<size_t> CrashMemory::read(PhysAddr addr, std::span<std::byte> out) const 
     std::memcpy(out.data() + done, cached.bytes.data() + (at - page), n);
     done += n;
   }
-  if (!done) return no_data("crash cannot read this page").at_address(a);
+  if (!done) return no_data("crash cannot read this page").at_address(PhysAddr(a));
   return done;
 }
 

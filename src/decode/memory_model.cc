@@ -189,7 +189,7 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
       if (!p && (root == first_root || root == (nr_sections - 1) / sections_per_root))
         mm.problems_.push_back(corrupt("mem_section root " + std::to_string(root) + " is NULL, but pfn " +
                                        hex(root == first_root ? mm.min_low_pfn_ : mm.max_pfn_ - 1) + " lies in it")
-                                   .at_address((roots + root * 8).value()));
+                                   .at_address(roots + root * 8));
       if (!p) continue;
       base = VirtAddr(p);
     } else {
@@ -294,7 +294,7 @@ void MemoryModel::check_sections(std::span<const VirtAddr> section_at) {
                      [&](const Error& e) { return e.address() == section_at[nr].value(); }))
       problems_.push_back(corrupt("mem_section " + std::to_string(nr) + " holds pfn " + hex(pfn) +
                                   " (min_low_pfn or max_pfn - 1) but is not present")
-                              .at_address(section_at[nr].value()));
+                              .at_address(section_at[nr]));
   }
 }
 
@@ -303,7 +303,7 @@ void MemoryModel::bad_section(uint64_t nr, VirtAddr at, const std::string& why) 
     auto& s = sections_[nr];
     problems_.push_back(corrupt("mem_section " + std::to_string(nr) + " (pfn " + hex(nr << pfn_section_shift_) +
                                 "): " + why + "; its pages are left out")
-                            .at_address(at.value()));
+                            .at_address(at));
     s.reset();
   }
 }

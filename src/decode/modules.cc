@@ -68,7 +68,7 @@ Result<ModuleLayoutOffsets> module_offsets(const Kernel& kernel) {
 Status read_module(const Kernel& kernel, const ModuleLayoutOffsets& o, VirtAddr at, Module& m) {
   m.address = at;
   RAMSIFT_TRY(m.name, kernel.read_string(at + o.name, o.name_size - 1));
-  if (m.name.empty()) return corrupt("a module without a name").at_address((at + o.name).value());
+  if (m.name.empty()) return corrupt("a module without a name").at_address(at + o.name);
   RAMSIFT_TRY(uint32_t state, kernel.read_u32(at + o.state));
   m.state = static_cast<int>(state);
   if (o.mem) {
@@ -110,7 +110,7 @@ Status read_module(const Kernel& kernel, const ModuleLayoutOffsets& o, VirtAddr 
   if (num < 2 || !symtab || !strtab)
     return corrupt("module " + m.name + ": kallsyms at " + hex(kallsyms) + " says " + std::to_string(num) +
                    " symbols at " + hex(symtab) + ", names at " + hex(strtab))
-        .at_address(at.value());
+        .at_address(at);
   std::vector<std::byte> bytes(uint64_t{num} * sizeof(Elf64_Sym));
   RAMSIFT_TRY_STATUS(kernel.read(VirtAddr(symtab), bytes));
   ByteReader r(bytes, "module symtab");
@@ -133,7 +133,7 @@ Status read_module(const Kernel& kernel, const ModuleLayoutOffsets& o, VirtAddr 
       m.symbols.clear();
       return corrupt("module " + m.name + ": symbol " + std::to_string(i) + "'s name (strtab " + hex(strtab) + " + " +
                      hex(name) + ") does not start a string: the symtab or strtab pointer is damaged")
-          .at_address((VirtAddr(kallsyms) + o.strtab).value());
+          .at_address(VirtAddr(kallsyms) + o.strtab);
     }
     auto text = kernel.read_string(VirtAddr(strtab + name), 512);
     if (text) s.name = std::move(*text);
@@ -161,7 +161,7 @@ Status read_module(const Kernel& kernel, const ModuleLayoutOffsets& o, VirtAddr 
     return corrupt("module " + m.name + ": " + std::to_string(outside) + " of " + std::to_string(defined) +
                    " symbols lie outside its regions (" + first->name + " at " + hex(first->value) + "; regions" +
                    regions + "): its layout is damaged")
-        .at_address(at.value());
+        .at_address(at);
   }
   return {};
 }
@@ -201,7 +201,7 @@ ModuleList read_modules(const Kernel& kernel, size_t limit) {
     }
     if (kernel.translator().normalize(VirtAddr(*next)) != VirtAddr(*next)) {
       out.problems.push_back(
-          corrupt("module list: next pointer " + hex(*next) + " is not a kernel address").at_address(*next));
+          corrupt("module list: next pointer " + hex(*next) + " is not a kernel address").at_address(VirtAddr(*next)));
       return out;
     }
     VirtAddr at(*next - offsets->list);
@@ -219,14 +219,14 @@ ModuleList read_modules(const Kernel& kernel, size_t limit) {
         if (kernel.translator().normalize(r.base) != r.base) {
           out.problems.push_back(corrupt("module " + m.name + ": its " + r.type + " region at " + hex(r.base.value()) +
                                          " is not a kernel address")
-                                     .at_address(at.value()));
+                                     .at_address(at));
           continue;
         }
         auto t = kernel.memory().translate(r.base);
         if (!t && t.error().code() == ErrorCode::Fault)
           out.problems.push_back(corrupt("module " + m.name + ": its " + r.type + " region at " + hex(r.base.value()) +
                                          " is not mapped: " + t.error().message())
-                                     .at_address(at.value()));
+                                     .at_address(at));
       }
       out.modules.push_back(std::move(m));
     }

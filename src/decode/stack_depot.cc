@@ -155,8 +155,8 @@ Status StackDepot::read(VirtAddr va, std::span<std::byte> out) const {
   size_t done = 0;
   while (done < out.size()) {
     auto n = read_(va + done, out.subspan(done));
-    if (!n) return std::move(n).error().at_address((va + done).value());
-    if (*n == 0) return fault("no bytes").at_address((va + done).value());
+    if (!n) return std::move(n).error().at_address(va + done);
+    if (*n == 0) return fault("no bytes").at_address(va + done);
     done += std::min(*n, out.size() - done);
   }
   return {};
@@ -204,13 +204,13 @@ Result<std::span<const uint64_t>> StackDepot::fetch(uint32_t handle) const {
     if ((own & fields) != (handle & fields))
       return corrupt("stack handle " + hex(handle) + ": the record at " + hex(rec.value()) + " holds handle " +
                      hex(own) + ": not this stack's record")
-          .at_address(rec.value());
+          .at_address(rec);
   }
   RAMSIFT_TRY(uint32_t size, read_u32(rec + layout_.record_size_offset));
   // stack_depot_save() stores no empty trace (it returns handle 0).
   if (size == 0)
     return corrupt("stack handle " + hex(handle) + ": record at " + hex(rec.value()) + " holds no frames")
-        .at_address(rec.value());
+        .at_address(rec);
   if (size > layout_.max_frames)
     return corrupt("stack handle " + hex(handle) + ": record at " + hex(rec.value()) + " claims " +
                    std::to_string(size) + " frames");

@@ -426,8 +426,8 @@ class DiskdumpDump final : public Dump {
 Status DiskdumpDump::read_page(uint64_t pfn, size_t offset, std::span<std::byte> out) const {
   const uint64_t page_addr = pfn * page_size_;
   const Part* part = part_for(pfn);
-  if (!part) return no_data("page of a --split part that was not given").at_address(page_addr);
-  if (!test_bit(dumped_, pfn)) return no_data("excluded page (not in the 2nd bitmap)").at_address(page_addr);
+  if (!part) return no_data("page of a --split part that was not given").at_address(PhysAddr(page_addr));
+  if (!test_bit(dumped_, pfn)) return no_data("excluded page (not in the 2nd bitmap)").at_address(PhysAddr(page_addr));
   if (cache_.get(pfn, offset, out)) return {};
 
   const LogicalFile& file = part->file;
@@ -439,7 +439,7 @@ Status DiskdumpDump::read_page(uint64_t pfn, size_t offset, std::span<std::byte>
     if (desc_at + kPageDescSize > file.size())
       return part_error(*part, ErrorCode::Corrupt,
                         "descriptor for pfn " + hex(pfn) + " is past the end of the file (truncated?)", desc_at)
-          .at_address(page_addr);
+          .at_address(PhysAddr(page_addr));
     RAMSIFT_TRY_STATUS(file.copy(desc_at, desc_bytes, LogicalFile::Holes::Error));
     desc_view = desc_bytes;
   }
@@ -450,7 +450,7 @@ Status DiskdumpDump::read_page(uint64_t pfn, size_t offset, std::span<std::byte>
 
   auto bad = [&](const std::string& what) {
     return part_error(*part, ErrorCode::Corrupt, "descriptor for pfn " + hex(pfn) + ": " + what, desc_at)
-        .at_address(page_addr);
+        .at_address(PhysAddr(page_addr));
   };
   uint32_t codec = flags & kCompressionMask;
   if (flags & ~kCompressionMask) return bad("unknown compression flags " + hex(flags));
@@ -467,14 +467,14 @@ Status DiskdumpDump::read_page(uint64_t pfn, size_t offset, std::span<std::byte>
                           hex(static_cast<uint64_t>(data_offset)) + ", " + std::to_string(size) + " bytes; file has " +
                           std::to_string(file.size()) + ")",
                       desc_at)
-        .at_address(page_addr);
+        .at_address(PhysAddr(page_addr));
 
   Codecs& c = codecs();
   std::span<const std::byte> data;
   if (!file.view(static_cast<uint64_t>(data_offset), size, &data)) {
     c.scratch.resize(size);
     Status s = file.copy(static_cast<uint64_t>(data_offset), c.scratch, LogicalFile::Holes::Error);
-    if (!s) return std::move(s).error().with_context("page data of pfn " + hex(pfn)).at_address(page_addr);
+    if (!s) return std::move(s).error().with_context("page data of pfn " + hex(pfn)).at_address(PhysAddr(page_addr));
     data = c.scratch;
   }
   if (codec == 0) {
@@ -487,13 +487,13 @@ Status DiskdumpDump::read_page(uint64_t pfn, size_t offset, std::span<std::byte>
         .error()
         .in_file(part->name)
         .at_offset(file.file_offset(static_cast<uint64_t>(data_offset)))
-        .at_address(page_addr);
+        .at_address(PhysAddr(page_addr));
   if (*n != page_size_)
     return corrupt(std::string(codec_name(codec)) + ": decompressed " + std::to_string(*n) + " bytes, expected " +
                    std::to_string(page_size_))
         .in_file(part->name)
         .at_offset(file.file_offset(static_cast<uint64_t>(data_offset)))
-        .at_address(page_addr);
+        .at_address(PhysAddr(page_addr));
   std::span<const std::byte> page(c.out.data(), page_size_);
   cache_.put(pfn, page);
   std::memcpy(out.data(), page.data() + offset, out.size());
@@ -507,14 +507,14 @@ Result<size_t> DiskdumpDump::read(PhysAddr addr, std::span<std::byte> out) const
     uint64_t pfn = a / page_size_;
     if (pfn >= max_mapnr_ || !test_bit(present_, pfn)) {
       if (done) break;
-      return fault("not in the dump's memory").at_address(a);
+      return fault("not in the dump's memory").at_address(PhysAddr(a));
     }
     size_t offset = a % page_size_;
     size_t n = std::min<size_t>(out.size() - done, page_size_ - offset);
     Status s = read_page(pfn, offset, out.subspan(done, n));
     if (!s) {
       if (done) break;
-      return std::move(s).error().at_address(a);
+      return std::move(s).error().at_address(PhysAddr(a));
     }
     done += n;
   }

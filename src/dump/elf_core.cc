@@ -353,12 +353,12 @@ Result<size_t> ElfCore::read(PhysAddr addr, std::span<std::byte> out) const {
   auto it =
       std::upper_bound(pieces_.begin(), pieces_.end(), addr, [](PhysAddr a, const Piece& p) { return a < p.start; });
   if (it == pieces_.begin() || (it - 1)->end() <= addr)
-    return fault("not in any PT_LOAD segment").in_file(origin_).at_address(addr.value());
+    return fault("not in any PT_LOAD segment").in_file(origin_).at_address(addr);
   --it;
   if (!it->has_data)
     return no_data("described by a PT_LOAD but not in the file (p_filesz < p_memsz, or the file is truncated)")
         .in_file(origin_)
-        .at_address(addr.value());
+        .at_address(addr);
   size_t done = 0;
   while (done < out.size()) {
     PhysAddr here = addr + done;

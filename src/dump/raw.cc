@@ -53,14 +53,13 @@ Result<std::unique_ptr<RawFileDump>> RawFileDump::create(std::vector<RawSegment>
 Result<size_t> RawFileDump::read(PhysAddr addr, std::span<std::byte> out) const {
   auto it = std::upper_bound(ranges_.begin(), ranges_.end(), addr,
                              [](PhysAddr a, const PhysRange& r) { return a < r.start; });
-  if (it == ranges_.begin() || !(it - 1)->contains(addr))
-    return fault("not in any range of the dump").at_address(addr.value());
+  if (it == ranges_.begin() || !(it - 1)->contains(addr)) return fault("not in any range of the dump").at_address(addr);
   const RawSegment& segment = segments_[static_cast<size_t>(it - ranges_.begin()) - 1];
   uint64_t offset = addr - segment.range.start;
   if (offset >= segment.data_size)
     return no_data(segment.missing.empty() ? "not in the file" : segment.missing)
         .in_file(segment.name)
-        .at_address(addr.value());
+        .at_address(addr);
   uint64_t n = std::min<uint64_t>(out.size(), segment.data_size - offset);
   RAMSIFT_TRY(auto bytes, segment.file.reader().span(offset, n));
   std::copy(bytes.begin(), bytes.end(), out.begin());

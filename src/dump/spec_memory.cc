@@ -132,10 +132,10 @@ uint64_t SpecMemory::excluded_pages() const {
 Result<size_t> SpecMemory::read(PhysAddr addr, std::span<std::byte> out) const {
   auto it = std::upper_bound(ranges_.begin(), ranges_.end(), addr,
                              [](PhysAddr a, const PhysRange& r) { return a < r.start; });
-  if (it == ranges_.begin() || !(it - 1)->contains(addr)) return fault("not in any range").at_address(addr.value());
+  if (it == ranges_.begin() || !(it - 1)->contains(addr)) return fault("not in any range").at_address(addr);
   --it;
   const Fill& fill = fills_[static_cast<size_t>(it - ranges_.begin())];
-  if (excluded(addr)) return no_data("excluded page").at_address(addr.value());
+  if (excluded(addr)) return no_data("excluded page").at_address(addr);
   size_t n = 0;
   for (; n < out.size(); ++n) {
     PhysAddr a = addr + n;

@@ -18,15 +18,14 @@ Result<std::vector<std::byte>> read_table(const KernelReader& read, VirtAddr at,
   if (size > 1) {
     std::byte last[1];
     auto n = read(at + (size - 1), last);
-    if (!n)
-      return std::move(n).error().with_context(std::string("reading ") + what).at_address((at + (size - 1)).value());
+    if (!n) return std::move(n).error().with_context(std::string("reading ") + what).at_address(at + (size - 1));
   }
   std::vector<std::byte> bytes(size);
   uint64_t done = 0;
   while (done < size) {
     auto n = read(at + done, std::span(bytes).subspan(done));
-    if (!n) return std::move(n).error().with_context(std::string("reading ") + what).at_address((at + done).value());
-    if (*n == 0) return fault(std::string("reading ") + what + ": no bytes").at_address((at + done).value());
+    if (!n) return std::move(n).error().with_context(std::string("reading ") + what).at_address(at + done);
+    if (*n == 0) return fault(std::string("reading ") + what + ": no bytes").at_address(at + done);
     done += *n;
   }
   return bytes;
@@ -38,7 +37,7 @@ Result<Kallsyms> Kallsyms::decode(const KallsymsTables& where, const KernelReade
   RAMSIFT_TRY(auto num_bytes, read_table(read, where.num_syms, 4, "kallsyms_num_syms"));
   RAMSIFT_TRY(uint32_t count, ByteReader(num_bytes, "kallsyms_num_syms").u32(0));
   if (count == 0 || count > 4'000'000)
-    return corrupt("kallsyms_num_syms: implausible count " + std::to_string(count)).at_address(where.num_syms.value());
+    return corrupt("kallsyms_num_syms: implausible count " + std::to_string(count)).at_address(where.num_syms);
 
   // Addresses.
   std::vector<uint64_t> addresses;
@@ -87,7 +86,7 @@ Result<Kallsyms> Kallsyms::decode(const KallsymsTables& where, const KernelReade
     size_t len = strnlen(p, room);
     if (len == room)
       return corrupt("kallsyms_token_table: token " + std::to_string(i) + " not terminated")
-          .at_address((where.token_table + start).value());
+          .at_address(where.token_table + start);
     tokens[i].assign(p, len);
   }
 
@@ -120,8 +119,7 @@ Result<Kallsyms> Kallsyms::decode(const KallsymsTables& where, const KernelReade
       expanded += tokens[token];
     }
     if (expanded.empty())
-      return corrupt("kallsyms_names: symbol " + std::to_string(i) + " is empty")
-          .at_address((where.names + entry).value());
+      return corrupt("kallsyms_names: symbol " + std::to_string(i) + " is empty").at_address(where.names + entry);
     KernelSymbol sym;
     sym.type = expanded[0];
     sym.name = expanded.substr(1);
@@ -133,8 +131,8 @@ Result<Kallsyms> Kallsyms::decode(const KallsymsTables& where, const KernelReade
   for (size_t i = 1; i < out.symbols_.size(); ++i)
     if (out.symbols_[i].address < out.symbols_[i - 1].address)
       return corrupt("kallsyms: symbols not sorted by address at index " + std::to_string(i))
-          .at_address(where.offsets && where.relative_base ? (*where.offsets + 4 * i).value()
-                                                           : (*where.addresses + where.pointer_size * i).value());
+          .at_address(where.offsets && where.relative_base ? *where.offsets + 4 * i
+                                                           : *where.addresses + where.pointer_size * i);
   out.index();
   return out;
 }

@@ -45,7 +45,7 @@ Result<Variable> Kernel::variable(std::string_view name, std::string_view hint) 
 
 Status Kernel::read(VirtAddr va, std::span<std::byte> out) const {
   auto status = memory_->read_exact(va, out);
-  if (!status) return std::move(status).error().at_address(va.value());
+  if (!status) return std::move(status).error().at_address(va);
   return {};
 }
 
@@ -79,7 +79,7 @@ Result<std::string> Kernel::read_string(VirtAddr va, size_t max_length) const {
   while (out.size() < max_length) {
     size_t want = std::min(sizeof chunk, max_length - out.size());
     auto n = memory_->read(va + out.size(), std::span(chunk, want));
-    if (!n) return std::move(n).error().at_address((va + out.size()).value());
+    if (!n) return std::move(n).error().at_address(va + out.size());
     for (size_t i = 0; i < *n; ++i) {
       if (chunk[i] == std::byte{0}) return out;
       out.push_back(static_cast<char>(chunk[i]));
@@ -147,7 +147,7 @@ Status Kernel::check_kallsyms(const Kallsyms& kallsyms, const KallsymsTables& wh
                  (elf_->symbol(s.name) ? "it at " + hex(elf_->symbol(s.name)->address + layout_.kaslr_offset)
                                        : std::string("no such symbol")) +
                  ")")
-      .at_address(entry);
+      .at_address(VirtAddr(entry));
 }
 
 Result<const Kallsyms*> Kernel::kallsyms() const {

@@ -293,7 +293,7 @@ Result<std::span<const std::byte>> VmlinuxElf::bytes_at(uint64_t address, uint64
   }
   return fault("no section of the file holds " + std::to_string(size) + " bytes at " + hex(address))
       .in_file(impl_->path)
-      .at_address(address);
+      .at_address(VirtAddr(address));  // a link-time address
 }
 
 Result<std::string> VmlinuxElf::linux_banner() const {
@@ -313,7 +313,7 @@ Result<std::string> VmlinuxElf::linux_banner() const {
   }
   return fault("linux_banner at " + hex(sym->address) + " is not in a section with file contents (.bss?)")
       .in_file(impl_->path)
-      .at_address(sym->address);
+      .at_address(VirtAddr(sym->address));
 }
 
 std::vector<ElfSymbol> VmlinuxElf::symbols_named(std::string_view name) const {

@@ -153,11 +153,16 @@ void write_json_errors(JsonWriter& j, const std::vector<Error>& errors) {
       j.value(*e.offset());
     else
       j.null();
-    j.key("address");
-    if (e.address())
-      j.value(hex(*e.address()));
-    else
-      j.null();
+    auto address = [&](const char* key, std::optional<uint64_t> a) {
+      j.key(key);
+      if (a)
+        j.value(hex(*a));
+      else
+        j.null();
+    };
+    address("address", e.address());
+    address("physical", e.physical() ? std::optional<uint64_t>(e.physical()->value()) : std::nullopt);
+    address("virtual", e.virtual_address() ? std::optional<uint64_t>(e.virtual_address()->value()) : std::nullopt);
     j.end_object();
   }
   j.end_array();

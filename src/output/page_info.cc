@@ -222,6 +222,14 @@ void print_page_reports_json(const std::vector<PageReport>& reports, const std::
   out << '\n';
 }
 
+void print_pages(const PagesReport& report, OutputFormat format, std::ostream& out) {
+  if (format == OutputFormat::Json) return print_page_reports_json(report.pages, report.errors, out);
+  for (size_t i = 0; i < report.pages.size(); ++i) {
+    if (i) out << '\n';
+    print_page_report(report.pages[i], format, out);
+  }
+}
+
 void print_page_report(const PageReport& r, OutputFormat format, std::ostream& out) {
   const PageInfo& p = r.page;
   if (format == OutputFormat::Json) return print_page_reports_json({r}, {}, out);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ramsift/output/json.h"
+#include "ramsift/output/show_stacks.h"
 
 namespace ramsift {
 
@@ -171,6 +172,17 @@ void print_top(const TopResult& result, OutputFormat format, uint64_t page_size,
     case OutputFormat::Json: print_json(result, page_size, out); break;
     case OutputFormat::Csv: print_csv(result, page_size, out); break;
   }
+}
+
+void print_top_report(const TopReport& report, OutputFormat format, std::ostream& out) {
+  if (report.compat_text)
+    out.write(report.compat_text->data(), static_cast<std::streamsize>(report.compat_text->size()));
+  else if (report.kernel_stacks)
+    print_show_stacks(*report.kernel_stacks, out);
+  else if (report.stacks)
+    print_show_stacks(report.result, out);
+  else
+    print_top(report.result, format, report.page_size, out);
 }
 
 }  // namespace ramsift

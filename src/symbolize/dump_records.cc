@@ -5,16 +5,14 @@ namespace ramsift {
 Result<std::unique_ptr<DumpRecords>> DumpRecords::open(const Kernel& kernel, const PageOwnerWalkOptions& options) {
   std::unique_ptr<DumpRecords> d(new DumpRecords());
   d->kernel_ = &kernel;
-  RAMSIFT_TRY(MemoryModel model, MemoryModel::open(kernel));
-  d->model_ = std::make_unique<MemoryModel>(std::move(model));
-  RAMSIFT_TRY(KernelNames names, KernelNames::read(kernel));
-  d->names_ = std::make_unique<KernelNames>(std::move(names));
-  RAMSIFT_TRY(StackDepot depot, StackDepot::open(kernel));
-  d->depot_ = std::make_unique<StackDepot>(std::move(depot));
+  RAMSIFT_TRY(PageOwnerChain chain, PageOwnerChain::open(kernel, options));
+  if (chain.no_walker) return *chain.no_walker;
   RAMSIFT_TRY(Symbolizer symbolizer, Symbolizer::open(kernel));
   d->symbolizer_ = std::make_unique<Symbolizer>(std::move(symbolizer));
-  RAMSIFT_TRY(PageOwnerWalker walker, PageOwnerWalker::open(kernel, *d->model_, *d->names_, *d->depot_, options));
-  d->walker_ = std::make_unique<PageOwnerWalker>(std::move(walker));
+  d->model_ = std::move(chain.model);
+  d->names_ = std::move(chain.names);
+  d->depot_ = std::move(chain.depot);
+  d->walker_ = std::move(chain.walker);
   return d;
 }
 

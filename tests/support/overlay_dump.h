@@ -46,7 +46,7 @@ class OverlayDump final : public Dump {
     if (!dropped_.empty() && want) {
       auto it = dropped_.lower_bound(start / page_size_);
       if (it != dropped_.end() && *it * page_size_ < start + want) {
-        if (*it * page_size_ <= start) return no_data("page dropped by the overlay").at_address(addr.value());
+        if (*it * page_size_ <= start) return no_data("page dropped by the overlay").at_address(addr);
         want = static_cast<size_t>(*it * page_size_ - start);
       }
     }

@@ -56,6 +56,18 @@ class PageStories {
   std::unique_ptr<State> state_;
 };
 
+// `ramsift page ADDR...` as one operation: each address told in order; one
+// that fails keeps its error (the others still told).
+struct PagesReport {
+  std::vector<PageReport> pages;  // the addresses told, in order
+  std::vector<Error> errors;      // the addresses that failed
+  // Every address failed: nothing usable (exit 2); some failed, or a story
+  // has problems: a result with parts missing (exit 1).
+  bool nothing() const { return !errors.empty() && pages.empty(); }
+  bool partial() const;
+};
+PagesReport tell_pages(PageStories& stories, const std::vector<PageAddress>& addresses);
+
 // --handle: one depot_stack_handle_t's record, its frames symbolized where
 // the symbolizer opens.
 Result<StackRecordReport> stack_record(const Kernel& kernel, uint32_t handle);

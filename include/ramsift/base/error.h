@@ -4,7 +4,9 @@
 //   if (!r) return r.error().with_context("reading mem_section");
 //   use(*r);
 //
-// An Error carries a code, the place it happened (file, offset, address) and
+// An Error carries a code, the place it happened (file, offset, a physical
+// and a virtual address, each typed and kept apart: a virtual address that
+// translated to an absent physical page has both) and
 // a chain of context prepended as it rises, so a message reads
 // "DDRCS0_0.BIN: offset 0x1000: reading page: zstd: corrupt frame".
 // NoData (an excluded or absent page) is kept apart from Corrupt: decoders
@@ -17,6 +19,8 @@
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "ramsift/base/address.h"
 
 namespace ramsift {
 
@@ -40,7 +44,15 @@ class Error {
   const std::string& message() const { return message_; }
   const std::string& file() const { return file_; }
   std::optional<uint64_t> offset() const { return offset_; }
-  std::optional<uint64_t> address() const { return address_; }
+  std::optional<PhysAddr> physical() const { return physical_; }
+  std::optional<VirtAddr> virtual_address() const { return virtual_; }
+  // The virtual address when there is one, else the physical one (for
+  // messages and tests that want "an address").
+  std::optional<uint64_t> address() const {
+    if (virtual_) return virtual_->value();
+    if (physical_) return physical_->value();
+    return std::nullopt;
+  }
 
   // Builders; each returns a copy so they chain on temporaries.
   Error in_file(std::string file) && {
@@ -51,8 +63,13 @@ class Error {
     if (!offset_) offset_ = offset;
     return std::move(*this);
   }
-  Error at_address(uint64_t address) && {
-    if (!address_) address_ = address;
+  // The first of each kind is kept (the innermost, where it happened).
+  Error at_address(PhysAddr address) && {
+    if (!physical_) physical_ = address;
+    return std::move(*this);
+  }
+  Error at_address(VirtAddr address) && {
+    if (!virtual_) virtual_ = address;
     return std::move(*this);
   }
   // Prepends context: "context: message".
@@ -69,7 +86,8 @@ class Error {
   std::string message_;
   std::string file_;
   std::optional<uint64_t> offset_;
-  std::optional<uint64_t> address_;
+  std::optional<PhysAddr> physical_;
+  std::optional<VirtAddr> virtual_;
 };
 
 // Convenience constructors.

@@ -20,6 +20,10 @@ void print_page_report(const PageReport& report, OutputFormat format, std::ostre
 void print_page_reports_json(const std::vector<PageReport>& reports, const std::vector<Error>& errors,
                              std::ostream& out);
 
+// tell_pages()'s report: text, each page's report after a blank line; json,
+// print_page_reports_json().
+void print_pages(const PagesReport& report, OutputFormat format, std::ostream& out);
+
 void print_stack_record(const StackRecordReport& report, OutputFormat format, std::ostream& out);
 
 }  // namespace ramsift

@@ -15,10 +15,14 @@
 #include <ostream>
 
 #include "ramsift/analysis/top.h"
+#include "ramsift/analysis/top_report.h"
 #include "ramsift/output/dump_info.h"
 
 namespace ramsift {
 
 void print_top(const TopResult& result, OutputFormat format, uint64_t page_size, std::ostream& out);
+// run_top()'s report: page_owner_sort's text, show_stacks' wording (the
+// kernel's counters or the groups by stack), or print_top().
+void print_top_report(const TopReport& report, OutputFormat format, std::ostream& out);
 
 }  // namespace ramsift

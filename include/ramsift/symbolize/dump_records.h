@@ -1,6 +1,6 @@
 // Everything needed to read page_owner records out of a dump, assembled:
-// the memory model, the kernel's name tables, the stack depot, the
-// symbolizer and the walker, behind the PageOwnerSource interface that
+// the memory model, the kernel's name tables, the stack depot and the walker
+// (page_owner_chain.h, all required here), and the symbolizer, behind the PageOwnerSource interface that
 // analyses read (page_owner_source.h). Stacks come out exactly as %pS
 // prints them.
 //
@@ -13,6 +13,7 @@
 
 #include "ramsift/decode/page_owner_dump.h"
 #include "ramsift/decode/page_owner_source.h"
+#include "ramsift/symbolize/page_owner_chain.h"
 #include "ramsift/symbolize/source_lines.h"
 #include "ramsift/symbolize/symbolizer.h"
 

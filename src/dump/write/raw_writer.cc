@@ -44,7 +44,7 @@ Status write_raw_image(const WriteSource& source, PhysAddr start, uint64_t size,
     uint64_t got = 0;
     if (!source.include || source.include(addr.value() / page_size)) {
       Result<size_t> n = source.memory->read(addr, out);
-      if (n && *n == 0) return fault("read returned no bytes").at_address(addr.value()).in_file(path);
+      if (n && *n == 0) return fault("read returned no bytes").at_address(addr).in_file(path);
       if (n) {
         got = *n;
       } else if (n.error().code() != ErrorCode::NoData) {

@@ -26,3 +26,27 @@ TEST_CASE("summarize_errors: a few are printed whole, many by class with the fir
 }
 
 }  // namespace ramsift
+
+namespace ramsift {
+
+TEST_CASE("Error keeps a physical and a virtual address apart") {
+  Error e = no_data("excluded page").at_address(PhysAddr{0x4000'1000}).at_address(VirtAddr{0xffff'0000'0040'1000});
+  REQUIRE(e.physical());
+  REQUIRE(e.virtual_address());
+  CHECK(e.physical()->value() == 0x4000'1000);
+  CHECK(e.virtual_address()->value() == 0xffff'0000'0040'1000);
+  // "an address" is the virtual one when there is one.
+  CHECK(e.address() == 0xffff'0000'0040'1000);
+  CHECK(e.to_string() == "virtual address 0xffff000000401000: physical address 0x40001000: excluded page");
+  // The innermost of each kind is kept as the error rises.
+  Error risen = std::move(e).at_address(PhysAddr{0x9000}).at_address(VirtAddr{0x1});
+  CHECK(risen.physical()->value() == 0x4000'1000);
+  CHECK(risen.virtual_address()->value() == 0xffff'0000'0040'1000);
+  Error phys_only = fault("not in any range").at_address(PhysAddr{0x2000});
+  CHECK(!phys_only.virtual_address());
+  CHECK(phys_only.address() == 0x2000);
+  CHECK(phys_only.to_string() == "physical address 0x2000: not in any range");
+  CHECK(!corrupt("x").address());
+}
+
+}  // namespace ramsift

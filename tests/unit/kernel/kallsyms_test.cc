@@ -25,7 +25,7 @@ struct FakeKernel {
         return n;
       }
     }
-    return fault("unmapped").at_address(va.value());
+    return fault("unmapped").at_address(va);
   }
 };
 

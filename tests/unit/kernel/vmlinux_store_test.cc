@@ -2,10 +2,12 @@
 // cut short was renamed into place and every later run failed; with HOME
 // unset the cache was a shared, predictable /tmp path).
 #include <doctest/doctest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -103,6 +105,37 @@ TEST_CASE("plain_file: a truncated .zst is an error naming the file, and nothing
   size_t left = 0;
   for (const auto& e : fs::directory_iterator(dir.path() / "cache")) left += e.is_regular_file();
   CHECK(left == 0);
+}
+
+// A write that fails while the copy is made (disk full; here the file-size
+// limit, whose EFBIG a full disk's ENOSPC takes the same path as): an error
+// naming the temporary file, nothing left under the final name or beside
+// it, and the next run (room again) makes the whole copy.
+TEST_CASE("plain_file: a write that fails while decompressing leaves nothing in the cache") {
+  test::TempDir dir("cache-full");
+  ScopedEnv cache("RAMSIFT_CACHE", (dir.path() / "cache").string());
+  const auto plain = fake_elf(3 << 20);
+  std::string zst = write_zst(dir.path(), plain);
+  fs::create_directories(dir.path() / "cache");
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);  // a failed write, not a killed process
+  struct rlimit small = old;
+  small.rlim_cur = 1 << 20;  // the copy stops at 1 MiB of 3
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  auto r = plain_file(zst);
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  REQUIRE(!r);
+  const std::string message = r.error().to_string();
+  CHECK(message.find("short write") != std::string::npos);
+  CHECK(message.find((dir.path() / "cache").string()) != std::string::npos);
+  size_t left = 0;
+  for (const auto& e : fs::directory_iterator(dir.path() / "cache")) left += e.is_regular_file();
+  CHECK(left == 0);
+  auto again = plain_file(zst);
+  REQUIRE(again);
+  CHECK(read_all(*again) == plain);
 }
 
 TEST_CASE("plain_file: without HOME the cache is a private folder of the user's") {
