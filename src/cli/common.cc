@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "ramsift/symbolize/records_input.h"
 
 namespace ramsift::cli {
 
@@ -33,9 +34,10 @@ std::vector<std::string> symbol_dirs() {
 }
 
 std::unique_ptr<Kernel> open_kernel(const Dump& dump, const KernelOptionsText& text, Context& context) {
-  auto options = parse_kernel_options(text, symbol_dirs());
-  if (!options) return fail(context, options.error()), nullptr;
-  auto kernel = Kernel::open(dump, *options);
+  RecordsRequest request;
+  request.kernel = text;
+  request.symbol_dirs = symbol_dirs();
+  auto kernel = RecordsInput::open_kernel_of(dump, request);
   if (!kernel) return fail(context, kernel.error()), nullptr;
   return std::move(*kernel);
 }
@@ -110,11 +112,10 @@ OutputFormat parse_format(const std::string& name) {
 }
 
 std::unique_ptr<Dump> open_or_report(const DumpOptions& options, Context& context) {
-  auto opened = [&]() -> Result<std::unique_ptr<Dump>> {
-    if (context.host_dump) return context.host_dump();
-    RAMSIFT_TRY(OpenOptions open, parse_open_options(options.kernel));
-    return open_dump(options.inputs, open);
-  }();
+  RecordsRequest request;
+  request.inputs = options.inputs;
+  request.kernel = options.kernel;
+  auto opened = RecordsInput::open_dump_of(request, context.host_dump);
   if (!opened) return fail(context, opened.error()), nullptr;
   for (const Error& e : (*opened)->problems()) report(e);
   if (!(*opened)->problems().empty()) context.exit_code = kPartial;
