@@ -88,7 +88,9 @@ void read_for_peers(const Kernel& kernel) {
   // A per-cpu variable is at its address + the CPU's offset: the link
   // address where the per-cpu section is linked at 0 (x86_64 SMP: the
   // symbols are not relocated), else the running one.
-  const uint64_t base = start->address == 0 ? 0 : kernel.symbol("__per_cpu_start")->value();
+  const auto running = kernel.symbol("__per_cpu_start");
+  if (start->address != 0 && !running) return;
+  const uint64_t base = start->address == 0 ? 0 : running->value();
   // The possible CPUs' entries come first; the rest of the NR_CPUS array is 0.
   std::set<uint64_t> seen;
   for (uint64_t cpu = 0; cpu < 8192; ++cpu) {

@@ -4,20 +4,15 @@ namespace ramsift {
 
 Result<std::unique_ptr<DumpRecords>> DumpRecords::open(const Kernel& kernel, const PageOwnerWalkOptions& options) {
   std::unique_ptr<DumpRecords> d(new DumpRecords());
-  d->kernel_ = &kernel;
-  RAMSIFT_TRY(PageOwnerChain chain, PageOwnerChain::open(kernel, options));
-  if (chain.no_walker) return *chain.no_walker;
+  RAMSIFT_TRY(d->chain_, PageOwnerChain::open(kernel, options));
+  if (d->chain_.no_walker) return *d->chain_.no_walker;
   RAMSIFT_TRY(Symbolizer symbolizer, Symbolizer::open(kernel));
   d->symbolizer_ = std::make_unique<Symbolizer>(std::move(symbolizer));
-  d->model_ = std::move(chain.model);
-  d->names_ = std::move(chain.names);
-  d->depot_ = std::move(chain.depot);
-  d->walker_ = std::move(chain.walker);
   return d;
 }
 
 void DumpRecords::enable_lines(std::string modules_dir) {
-  lines_ = std::make_unique<SourceLines>(*kernel_, *symbolizer_, std::move(modules_dir));
+  lines_ = std::make_unique<SourceLines>(*chain_.kernel, *symbolizer_, std::move(modules_dir));
 }
 
 void DumpRecords::symbolize(const PageOwnerFrames& frames, PageOwnerRecord& record) const {
@@ -33,13 +28,13 @@ void DumpRecords::symbolize(const PageOwnerFrames& frames, PageOwnerRecord& reco
 
 bool DumpRecords::next(PageOwnerRecord& record) {
   PageOwnerFrames frames;
-  if (!walker_->next(record, frames)) return false;
+  if (!chain_.walker->next(record, frames)) return false;
   symbolize(frames, record);
   return true;
 }
 
 const std::vector<Error>& DumpRecords::problems() const {
-  problems_ = walker_->problems();
+  problems_ = chain_.walker->problems();
   for (const Error& e : symbolizer_->problems()) problems_.push_back(e);
   return problems_;
 }

@@ -22,9 +22,7 @@ class TextRecords final : public RecordsInput {
 class DumpInput final : public RecordsInput {
  public:
   DumpInput(std::unique_ptr<Dump> dump, std::unique_ptr<Kernel> kernel, std::unique_ptr<DumpRecords> records)
-      : dump_(std::move(dump)), kernel_(std::move(kernel)), records_(std::move(records)) {
-    opening_problems_ = dump_->problems();
-  }
+      : dump_(std::move(dump)), kernel_(std::move(kernel)), records_(std::move(records)) {}
   std::string describe() const override { return "dump of Linux " + kernel_->release(); }
   DumpRecords* dump() override { return records_.get(); }
 

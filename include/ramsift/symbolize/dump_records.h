@@ -1,7 +1,7 @@
 // Everything needed to read page_owner records out of a dump, assembled:
 // the memory model, the kernel's name tables, the stack depot and the walker
-// (page_owner_chain.h, all required here), and the symbolizer, behind the PageOwnerSource interface that
-// analyses read (page_owner_source.h). Stacks come out exactly as %pS
+// (page_owner_chain.h, all required here), and the symbolizer, behind the
+// PageOwnerSource interface that analyses read (page_owner_source.h). Stacks come out exactly as %pS
 // prints them.
 //
 //   RAMSIFT_TRY(auto records, DumpRecords::open(kernel, {}));
@@ -24,17 +24,17 @@ class DumpRecords final : public PageOwnerSource {
   static Result<std::unique_ptr<DumpRecords>> open(const Kernel& kernel, const PageOwnerWalkOptions& options);
 
   bool next(PageOwnerRecord& record) override;
-  PageOwnerTextFormat text_format() const override { return walker_->text_format(); }
+  PageOwnerTextFormat text_format() const override { return chain_.walker->text_format(); }
   // The walker's problems, then the symbolizer's (module list); stats() has the counts.
   const std::vector<Error>& problems() const override;
 
-  const Kernel& kernel() const { return *kernel_; }
-  const MemoryModel& model() const { return *model_; }
-  const KernelNames& names() const { return *names_; }
-  const StackDepot& depot() const { return *depot_; }
+  const Kernel& kernel() const { return *chain_.kernel; }
+  const MemoryModel& model() const { return *chain_.model; }
+  const KernelNames& names() const { return *chain_.names; }
+  const StackDepot& depot() const { return *chain_.depot; }
   const Symbolizer& symbolizer() const { return *symbolizer_; }
-  PageOwnerWalker& walker() { return *walker_; }
-  const PageOwnerWalkStats& stats() const { return walker_->stats(); }
+  PageOwnerWalker& walker() { return *chain_.walker; }
+  const PageOwnerWalkStats& stats() const { return chain_.walker->stats(); }
   // --lines: frames gain file:line and inlined functions (source_lines.h),
   // module frames from .ko files under modules_dir.
   void enable_lines(std::string modules_dir);
@@ -44,12 +44,8 @@ class DumpRecords final : public PageOwnerSource {
 
  private:
   DumpRecords() = default;
-  const Kernel* kernel_ = nullptr;
-  std::unique_ptr<MemoryModel> model_;
-  std::unique_ptr<KernelNames> names_;
-  std::unique_ptr<StackDepot> depot_;
+  PageOwnerChain chain_;  // whole: open() refuses a chain without a walker
   std::unique_ptr<Symbolizer> symbolizer_;
-  std::unique_ptr<PageOwnerWalker> walker_;
   std::unique_ptr<SourceLines> lines_;
   mutable std::vector<Error> problems_;
 };

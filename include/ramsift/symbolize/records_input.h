@@ -5,8 +5,8 @@
 // memory model, names, stack depot, symbolizer, walker.
 //
 //   RecordsRequest req;  req.inputs = {"DDRCS0_0.BIN", ...};  req.kernel.vmlinux = "vmlinux";
-//   RAMSIFT_TRY(auto in, RecordsInput::open(req));
-//   for (const Error& e : in->opening_problems()) ...   // not fatal: exit 1
+//   std::vector<Error> dump_problems;                   // not fatal: exit 1
+//   RAMSIFT_TRY(auto in, RecordsInput::open(req, {}, &dump_problems));
 //   PageOwnerRecord r;
 //   while (in->source().next(r)) ...
 //   RecordsVerdict v = in->verdict();                    // the source's problems, summarized
@@ -74,9 +74,6 @@ class RecordsInput {
   virtual std::string describe() const = 0;
   // The dump side (kernel, walker, stats), or null for a text.
   virtual DumpRecords* dump() { return nullptr; }
-  // What the dump's opening found that is not fatal (damaged parts of the
-  // file): a result with parts missing.
-  const std::vector<Error>& opening_problems() const { return opening_problems_; }
   // The source's problems after the records were read: 0 records with
   // problems is nothing usable, some records with problems a partial result.
   RecordsVerdict verdict();
@@ -89,7 +86,6 @@ class RecordsInput {
 
  protected:
   virtual PageOwnerSource& raw_source() = 0;
-  std::vector<Error> opening_problems_;
 
  private:
   class Counting;
