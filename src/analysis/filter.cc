@@ -4,7 +4,9 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <mutex>
 #include <regex>
+#include <shared_mutex>
 #include <unordered_map>
 
 #include "ramsift/analysis/classify.h"
@@ -22,6 +24,8 @@ struct NameHash {
 
 struct FunctionPattern::State {
   std::regex regex;
+  // Records are filtered on the walk's threads (list_page_owner's chunks).
+  mutable std::shared_mutex memo_mutex;
   mutable std::unordered_map<std::string, bool, NameHash, std::equal_to<>> memo;
 };
 
@@ -41,9 +45,13 @@ Result<FunctionPattern> FunctionPattern::compile(const std::string& regex) {
 }
 
 bool FunctionPattern::matches_function(std::string_view function) const {
-  auto it = state_->memo.find(function);
-  if (it != state_->memo.end()) return it->second;
+  {
+    std::shared_lock lock(state_->memo_mutex);
+    auto it = state_->memo.find(function);
+    if (it != state_->memo.end()) return it->second;
+  }
   bool m = std::regex_search(function.begin(), function.end(), state_->regex);
+  std::unique_lock lock(state_->memo_mutex);
   state_->memo.emplace(std::string(function), m);
   return m;
 }

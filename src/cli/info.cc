@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "ramsift/dump/recording.h"
 #include "ramsift/output/kernel_info.h"
 
 namespace ramsift::cli {
@@ -19,13 +20,20 @@ void add_info(CLI::App& app, Context& context) {
     std::unique_ptr<Dump> dump = open_or_report(*options, context);
     if (!dump) return;
     OutputFormat format = parse_format(options->format);
+    // What opening the kernel read of the dump, in pages (issue 13: the
+    // cheapest evidence first; the whole-memory search only when nothing
+    // else tells).
+    constexpr uint64_t kCountedPage = 4096;
+    RecordingDump counted(*dump, kCountedPage);
+    uint64_t opening_pages = 0;
     // The kernel part needs a vmlinux: the one given, or one the store has.
     std::unique_ptr<Kernel> kernel;
     if (*dump_only) {
       // Asked for the dump part alone: nothing is missing.
     } else if (!options->kernel.vmlinux.empty()) {
       Context kernel_context;
-      kernel = open_kernel(*dump, options->kernel, kernel_context);
+      kernel = open_kernel(counted, options->kernel, kernel_context);
+      opening_pages = counted.pages().size();
       if (!kernel) context.exit_code = kPartial;
     } else {
       KernelOptions probe;
@@ -39,7 +47,8 @@ void add_info(CLI::App& app, Context& context) {
         }
       if (auto found = find_vmlinux(probe.symbol_dirs, build_id, release)) {
         Context kernel_context;
-        kernel = open_kernel(*dump, options->kernel, kernel_context);
+        kernel = open_kernel(counted, options->kernel, kernel_context);
+        opening_pages = counted.pages().size();
         if (!kernel) context.exit_code = kPartial;
       } else {
         // The dump part is whole; the kernel part is missing: said, exit 1.
@@ -49,6 +58,10 @@ void add_info(CLI::App& app, Context& context) {
     }
     if (!kernel) return print_dump_and_kernel_info(*dump, nullptr, format, std::cout);
     KernelInfo facts = gather_kernel_info(*kernel);
+    const uint64_t opening_bytes = opening_pages * kCountedPage;
+    facts.facts.emplace_back("opening_read", std::to_string(opening_bytes) + " bytes of the dump (" +
+                                                 std::to_string(opening_pages) + " pages of 4 KiB) to find the kernel");
+    facts.numbers.emplace_back("opening_read_bytes", opening_bytes);
     for (const Error& e : facts.problems) report(e);
     if (!facts.problems.empty() && context.exit_code == kOk) context.exit_code = kPartial;
     print_dump_and_kernel_info(*dump, &facts, format, std::cout);

@@ -39,6 +39,23 @@ class Progress {
 
 }  // namespace
 
+ChunkedSink chunked_writer(RecordWriter& writer) {
+  struct Text : ChunkedWalk::Chunk {
+    std::string text;
+    uint64_t records = 0;
+  };
+  return ChunkedSink{[] { return std::make_unique<Text>(); },
+                     [&writer](ChunkedWalk::Chunk& c, const PageOwnerRecord& r) {
+                       auto& t = static_cast<Text&>(c);
+                       writer.format(t.text, r);
+                       ++t.records;
+                     },
+                     [&writer](ChunkedWalk::Chunk& c) {
+                       auto& t = static_cast<Text&>(c);
+                       writer.write_formatted(t.text, t.records);
+                     }};
+}
+
 CLI::App* declare_page_owner(CLI::App& app, PageOwnerCommand& c, bool input) {
   CLI::App* cmd = app.add_subcommand(
       "page-owner", "Every page_owner record in a dump, printed as the kernel prints /sys/kernel/debug/page_owner");
@@ -102,9 +119,10 @@ void add_page_owner(CLI::App& app, Context& context) {
     if (!opened) return;
     RecordWriter writer(std::cout, parse_format(c->format), opened->source().text_format());
     Progress progress(!c->quiet && opened->dump());
+    ChunkedSink chunked = chunked_writer(writer);
     auto listing = list_page_owner(
         *opened, *request, [&](const PageOwnerRecord& r) { writer.write(r); },
-        [&](uint64_t at, uint64_t end) { progress.update(at, end); });
+        [&](uint64_t at, uint64_t end) { progress.update(at, end); }, &chunked);
     if (!listing) return fail(context, listing.error());
     finish_page_owner_command(*listing, writer, *opened, *c, context);
   });

@@ -15,6 +15,10 @@ void add_records_options(CLI::App& command, RecordsOptions& options, const char*
                     "dump), a Qualcomm ramdump directory, or FILE@ADDR[,FILE@ADDR...]")
         ->required();
   add_kernel_options(command, options.kernel);
+  command
+      .add_option("--threads", options.threads,
+                  "Threads that walk a dump's pages (default 0: every core; the output is the same)")
+      ->group(kKernelOptionsGroup);
 }
 
 RecordsRequest records_request(const RecordsOptions& options) {
@@ -22,13 +26,18 @@ RecordsRequest records_request(const RecordsOptions& options) {
   request.inputs = options.inputs;
   request.kernel = options.kernel;
   request.walk = options.walk;
+  request.threads = options.threads;
   request.symbol_dirs = symbol_dirs();
   return request;
 }
 
 std::unique_ptr<OpenedRecords> open_records(const RecordsOptions& options, Context& context) {
   std::vector<Error> dump_problems;
-  auto opened = RecordsInput::open(records_request(options), context.host_dump, &dump_problems);
+  RecordsRequest request = records_request(options);
+  // Inside crash, memory is crash's readmem(), which may report an error by
+  // longjmp() to crash's own prompt: only crash's thread may call it.
+  if (context.host_dump) request.threads = 1;
+  auto opened = RecordsInput::open(request, context.host_dump, &dump_problems);
   for (const Error& e : dump_problems) report(e);
   if (!dump_problems.empty()) context.exit_code = kPartial;
   if (!opened) {

@@ -30,6 +30,7 @@ struct RecordsOptions {
   std::vector<std::string> inputs;
   KernelOptionsText kernel;   // --vmlinux, --modules, overrides (dumps only)
   PageOwnerWalkOptions walk;  // dumps only: pfn range, --freed
+  unsigned threads = 0;       // dumps only: walker threads, 0 every core
 };
 
 // The library's opening chain (symbolize/records_input.h).

@@ -61,6 +61,8 @@ struct PageOwnerCommand {
 CLI::App* declare_page_owner(CLI::App& app, PageOwnerCommand& c, bool input = true);
 // Also sets the walk's range and --freed in c.records.
 std::optional<PageOwnerRequest> page_owner_request(PageOwnerCommand& c, Context& context);
+// The writer's records formatted on the walk's threads (list_page_owner's ChunkedSink).
+ChunkedSink chunked_writer(RecordWriter& writer);
 // After list_page_owner(): the kernel's counters (--stacks) or the writer
 // finished; the source's problems, --lines' problems and the summary on
 // stderr (not with -q); the exit code.

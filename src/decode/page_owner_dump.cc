@@ -1,5 +1,6 @@
 #include "ramsift/decode/page_owner_dump.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "ramsift/kernel/version_facts.h"
@@ -195,6 +196,7 @@ Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const Memory
   w.pfn_ = options.first_pfn ? options.first_pfn & ~(model.max_order_nr_pages() - 1) : model.min_low_pfn();
   if (w.pfn_ < model.min_low_pfn()) w.pfn_ = model.min_low_pfn();
   w.end_ = std::min(options.end_pfn.value_or(model.max_pfn()), model.max_pfn());
+  w.begin_ = w.pfn_;
   w.page_buf_.resize(model.page_layout().size);
   w.ext_buf_.resize(model.page_ext_size());
   return w;
@@ -413,6 +415,31 @@ bool PageOwnerWalker::next(PageOwnerRecord& record, PageOwnerFrames& frames) {
   }
   pfn_ = pfn;
   return false;
+}
+
+PageOwnerWalker PageOwnerWalker::part(uint64_t first, uint64_t end) const {
+  PageOwnerWalker p = *this;
+  p.pfn_ = p.begin_ = std::max(first, begin_);
+  p.end_ = std::min(end, end_);
+  p.stats_ = {};
+  p.problems_.clear();
+  return p;
+}
+
+void PageOwnerWalker::absorb(const PageOwnerWalker& part) {
+  const PageOwnerWalkStats& s = part.stats_;
+  stats_.pfns_visited += s.pfns_visited;
+  stats_.records += s.records;
+  stats_.pages += s.pages;
+  stats_.unreadable_pages += s.unreadable_pages;
+  stats_.unreadable_page_ext += s.unreadable_page_ext;
+  stats_.bad_handles += s.bad_handles;
+  stats_.problems += s.problems;
+  for (const Error& e : part.problems_) {
+    if (problems_.size() >= kMaxProblems) break;
+    problems_.push_back(e);
+  }
+  pfn_ = std::max(pfn_, part.pfn_);
 }
 
 Result<std::optional<PageOwnerWalker::PageOwnerState>> PageOwnerWalker::read_one(uint64_t pfn, PageOwnerRecord& record,

@@ -64,15 +64,57 @@ Result<std::unique_ptr<Kernel>> KernelOpener::open() {
   }
   RAMSIFT_TRY_STATUS(open_vmlinux());
   RAMSIFT_TRY_STATUS(check_arch());
-  RAMSIFT_TRY(KaslrFound found, find_kaslr());
-  RAMSIFT_TRY_STATUS(arch_->build(*this, found));
   kernel_->arch_ = arch_;
   kernel_->layout_.arch = arch_->arch;
+  RAMSIFT_TRY(KaslrFound found, find_kaslr());
+  Status opened = open_with(found);
+  if (found.source == KaslrSource::KernelImage) {
+    // The image was the cheapest evidence; the VMCOREINFO text it points
+    // to (vmcoreinfo_data) is the kernel's own word: it wins where it
+    // reads. Only when the image led nowhere is the whole memory searched.
+    if (opened) {
+      if (auto text = vmcoreinfo_through_image()) {
+        if (text->kaslr_offset != found.kaslr_offset)
+          note("the kernel image in memory implies KASLR offset " + hex(found.kaslr_offset) + ", the VMCOREINFO " +
+               "text " + hex(text->kaslr_offset));
+        Status again = open_with(*text);
+        if (again) return std::move(kernel_);
+        RAMSIFT_TRY_STATUS(open_with(found));  // the text's layout did not verify: the image's stands
+      }
+      return std::move(kernel_);
+    }
+    if (auto searched = from_memory_vmcoreinfo())
+      if (open_with(*searched)) return std::move(kernel_);
+  }
+  RAMSIFT_TRY_STATUS(opened);
+  return std::move(kernel_);
+}
+
+Status KernelOpener::open_with(const KaslrFound& found) {
+  RAMSIFT_TRY_STATUS(arch_->build(*this, found));
   kernel_->layout_.kaslr_offset = found.kaslr_offset;
   kernel_->layout_.kaslr_source = found.source;
   kernel_->layout_.kaslr_detail = found.detail;
-  RAMSIFT_TRY_STATUS(verify_banner());
-  return std::move(kernel_);
+  return verify_banner();
+}
+
+std::optional<KaslrFound> KernelOpener::vmcoreinfo_through_image() {
+  // crash_core.c: unsigned char *vmcoreinfo_data, a page of its own
+  // (get_zeroed_page), the text vmcoreinfo_size bytes long.
+  const uint64_t data_link = link_symbol("vmcoreinfo_data");
+  if (!data_link) return std::nullopt;
+  auto data = kernel_->read_u64(runtime(data_link));
+  if (!data || !*data) return std::nullopt;
+  const uint64_t page = uint64_t{1} << page_shift_;
+  std::vector<std::byte> buf(page);
+  if (!kernel_->read(VirtAddr(*data), buf)) return std::nullopt;
+  size_t len = strnlen(reinterpret_cast<const char*>(buf.data()), buf.size());
+  auto info = Vmcoreinfo::parse(std::string(reinterpret_cast<const char*>(buf.data()), len));
+  if (!info) return std::nullopt;
+  std::string where = "va " + hex(*data);
+  if (auto t = kernel_->translator_->walk(dump_, VirtAddr(*data))) where = "pa " + hex(t->pa.value());
+  return from_vmcoreinfo(*info, KaslrSource::VmcoreinfoInMemory,
+                         "KERNELOFFSET in the VMCOREINFO text at " + where + " (vmcoreinfo_data)");
 }
 
 Status KernelOpener::open_vmlinux() {
@@ -141,9 +183,14 @@ Result<KaslrFound> KernelOpener::find_kaslr() {
     if (auto f =
             from_vmcoreinfo(*kernel_->vmcoreinfo_, KaslrSource::VmcoreinfoNote, "KERNELOFFSET in the VMCOREINFO note"))
       return *f;
-  if (auto f = from_memory_vmcoreinfo()) return *f;
   if (auto f = from_qualcomm_imem()) return *f;
-  return from_kernel_image(std::nullopt);
+  // The cheapest evidence first: the kernel image (a read every 2 MiB until
+  // its banner); the whole-memory search for the VMCOREINFO text last (it
+  // reads memory from the start up to the text, gigabytes on a phone).
+  auto image = from_kernel_image(std::nullopt);
+  if (image) return image;
+  if (auto f = from_memory_vmcoreinfo()) return *f;
+  return image;
 }
 
 std::optional<KaslrFound> KernelOpener::from_options() {

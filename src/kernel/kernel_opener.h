@@ -43,6 +43,11 @@ class KernelOpener {
   std::optional<KaslrFound> from_vmcoreinfo(const Vmcoreinfo& info, KaslrSource source, std::string detail);
   std::optional<KaslrFound> from_memory_vmcoreinfo();
   std::optional<KaslrFound> from_qualcomm_imem();
+  // The VMCOREINFO text vmcoreinfo_data points to, read through the layout
+  // open_with() built from the kernel image.
+  std::optional<KaslrFound> vmcoreinfo_through_image();
+  // Builds the layout and the translator from `found` and verifies the banner.
+  Status open_with(const KaslrFound& found);
   Result<KaslrFound> from_kernel_image(std::optional<uint64_t> known_kaslr);
   Status verify_banner();
 

@@ -124,28 +124,23 @@ void RecordWriter::flush_if_full() {
   buffer_.clear();
 }
 
-void RecordWriter::write(const PageOwnerRecord& r) {
+void RecordWriter::format(std::string& out, const PageOwnerRecord& r) const {
   switch (format_) {
     case OutputFormat::Text:
       if (r.freed)
-        append_freed_page_owner_record(buffer_, r, text_format_);
+        append_freed_page_owner_record(out, r, text_format_);
       else
-        append_page_owner_record(buffer_, r, text_format_);
+        append_page_owner_record(out, r, text_format_);
       break;
     case OutputFormat::Json: {
       std::ostringstream os;
       json_record(os, r);
-      buffer_ += os.str();
-      buffer_ += '\n';
+      out += os.str();
+      out += '\n';
       break;
     }
     case OutputFormat::Csv: {
       std::ostringstream os;
-      if (!header_done_) {
-        os << "pfn,order,pages,gfp_mask,gfp_flags,pid,tgid,comm,ts_nsec,free_ts_nsec,page_migratetype,"
-              "pageblock_migratetype,page_flags,stack_handle,stack,last_migrate_reason,memcg,freed\n";
-        header_done_ = true;
-      }
       os << r.pfn << ',' << r.order << ',' << r.pages() << ',' << r.gfp_mask << ',';
       write_csv_field(os, r.gfp_flags);
       os << ',';
@@ -171,10 +166,30 @@ void RecordWriter::write(const PageOwnerRecord& r) {
       os << ',';
       write_csv_field(os, r.memcg ? r.memcg->name : "");
       os << ',' << (r.freed ? 1 : 0) << '\n';
-      buffer_ += os.str();
+      out += os.str();
       break;
     }
   }
+}
+
+void RecordWriter::header() {
+  if (header_done_ || format_ != OutputFormat::Csv) return;
+  buffer_ +=
+      "pfn,order,pages,gfp_mask,gfp_flags,pid,tgid,comm,ts_nsec,free_ts_nsec,page_migratetype,"
+      "pageblock_migratetype,page_flags,stack_handle,stack,last_migrate_reason,memcg,freed\n";
+  header_done_ = true;
+}
+
+void RecordWriter::write(const PageOwnerRecord& r) {
+  header();
+  format(buffer_, r);
+  flush_if_full();
+}
+
+void RecordWriter::write_formatted(std::string_view text, uint64_t records) {
+  if (!records) return;
+  header();
+  buffer_ += text;
   flush_if_full();
 }
 

@@ -1,6 +1,17 @@
 #include "ramsift/symbolize/dump_records.h"
 
+#include <mutex>
+
 namespace ramsift {
+
+struct DumpRecords::Batch : ChunkedWalk::Chunk {
+  std::vector<PageOwnerRecord> records;
+};
+
+DumpRecords::DumpRecords() = default;
+DumpRecords::~DumpRecords() {
+  chunked_.reset();  // the workers use everything else: stopped first
+}
 
 Result<std::unique_ptr<DumpRecords>> DumpRecords::open(const Kernel& kernel, const PageOwnerWalkOptions& options) {
   std::unique_ptr<DumpRecords> d(new DumpRecords());
@@ -16,17 +27,69 @@ void DumpRecords::enable_lines(std::string modules_dir) {
 }
 
 void DumpRecords::symbolize(const PageOwnerFrames& frames, PageOwnerRecord& record) const {
-  auto text = [&](uint64_t a) {
-    std::string frame = symbolizer_->format(a);
-    return lines_ ? lines_->annotate(a, frame) : frame;
-  };
-  record.stack.clear();
-  for (uint64_t a : frames.alloc) record.stack.push_back(text(a));
-  record.free_stack.clear();
-  for (uint64_t a : frames.free) record.free_stack.push_back(text(a));
+  if (lines_) {  // --lines: frames annotated one by one (SourceLines keeps its own caches)
+    auto text = [&](uint64_t a) { return lines_->annotate(a, symbolizer_->format(a)); };
+    record.stack.clear();
+    for (uint64_t a : frames.alloc) record.stack.push_back(text(a));
+    record.free_stack.clear();
+    for (uint64_t a : frames.free) record.free_stack.push_back(text(a));
+    return;
+  }
+  // assign() reuses the record's strings when it is reused.
+  if (frames.alloc.empty())
+    record.stack.clear();
+  else {
+    const auto& text = stack_text(record.stack_handle.value_or(0), frames.alloc);
+    record.stack.assign(text.begin(), text.end());
+  }
+  if (frames.free.empty())
+    record.free_stack.clear();
+  else {
+    const auto& text = stack_text(record.free_stack_handle.value_or(0), frames.free);
+    record.free_stack.assign(text.begin(), text.end());
+  }
+}
+
+const std::vector<std::string>& DumpRecords::stack_text(uint32_t handle, std::span<const uint64_t> frames) const {
+  {
+    std::shared_lock lock(stacks_mutex_);
+    if (auto it = stacks_.find(handle); it != stacks_.end() && it->second.size() == frames.size()) return it->second;
+  }
+  std::vector<std::string> text;
+  text.reserve(frames.size());
+  for (uint64_t a : frames) text.push_back(symbolizer_->format(a));
+  std::unique_lock lock(stacks_mutex_);
+  auto [it, inserted] = stacks_.try_emplace(handle, std::move(text));
+  return it->second;
+}
+
+uint64_t DumpRecords::position() const {
+  return chunked_ ? chunked_->position() : chain_.walker->position();
+}
+
+bool DumpRecords::next_chunked(PageOwnerRecord& record) {
+  if (!chunked_)
+    chunked_ = std::make_unique<ChunkedWalk>(
+        *this, threads_, [] { return std::make_unique<Batch>(); },
+        [](ChunkedWalk::Chunk& chunk, PageOwnerRecord& r) {
+          static_cast<Batch&>(chunk).records.push_back(std::move(r));
+        });
+  for (;;) {
+    if (batch_) {
+      auto& records = static_cast<Batch&>(*batch_).records;
+      if (batch_next_ < records.size()) {
+        record = std::move(records[batch_next_++]);
+        return true;
+      }
+    }
+    batch_ = chunked_->next();
+    batch_next_ = 0;
+    if (!batch_) return false;
+  }
 }
 
 bool DumpRecords::next(PageOwnerRecord& record) {
+  if (threads_ != 1 && !lines_) return next_chunked(record);
   PageOwnerFrames frames;
   if (!chain_.walker->next(record, frames)) return false;
   symbolize(frames, record);

@@ -66,6 +66,11 @@ uint64_t RecordsInput::returned() const {
   return counting_ ? counting_->returned_ : 0;
 }
 
+void RecordsInput::add_returned(uint64_t records) {
+  source();  // the counter lives there
+  counting_->returned_ += records;
+}
+
 RecordsVerdict RecordsInput::verdict() {
   RecordsVerdict v;
   const std::vector<Error>& problems = source().problems();
@@ -121,6 +126,7 @@ Result<std::unique_ptr<RecordsInput>> RecordsInput::open(const RecordsRequest& r
   if (dump_problems) *dump_problems = dump->problems();
   RAMSIFT_TRY(std::unique_ptr<Kernel> kernel, open_kernel_of(*dump, request));
   RAMSIFT_TRY(std::unique_ptr<DumpRecords> records, DumpRecords::open(*kernel, request.walk));
+  records->set_threads(request.threads);
   return std::unique_ptr<RecordsInput>(
       std::make_unique<DumpInput>(std::move(dump), std::move(kernel), std::move(records)));
 }

@@ -9,13 +9,16 @@
 //
 // read() keeps PhysicalMemory's contract: it stops at the first unreadable
 // byte (a dropped page reads as NoData, as a makedumpfile-excluded page) and
-// fails only when that is the first byte.
+// fails only when that is the first byte. Safe on several threads at once
+// (the walk's), as every Dump.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 
 #include "ramsift/dump/dump.h"
@@ -52,8 +55,10 @@ class OverlayDump final : public Dump {
     }
     auto n = base_.read(addr, out.first(want));
     if (!n) return n;
-    if (touched_)
+    if (touched_) {
+      std::lock_guard lock(*touched_mutex_);  // the walk reads on several threads
       for (uint64_t page = start / page_size_; page * page_size_ < start + *n; ++page) touched_->insert(page);
+    }
     for (auto it = bytes_.lower_bound(start); it != bytes_.end() && it->first < start + *n; ++it)
       out[it->first - start] = it->second;
     return n;
@@ -65,6 +70,7 @@ class OverlayDump final : public Dump {
   std::map<uint64_t, std::byte> bytes_;
   std::set<uint64_t> dropped_;
   std::set<uint64_t>* touched_ = nullptr;
+  std::unique_ptr<std::mutex> touched_mutex_ = std::make_unique<std::mutex>();  // movable
 };
 
 }  // namespace ramsift::testing

@@ -22,6 +22,7 @@
 
 #include "ramsift/analysis/filter.h"
 #include "ramsift/analysis/show_stacks.h"
+#include "ramsift/symbolize/chunked_walk.h"
 #include "ramsift/symbolize/records_input.h"
 
 namespace ramsift {
@@ -43,9 +44,22 @@ using RecordSink = std::function<void(const PageOwnerRecord&)>;
 // Where the walk is (pfn, end pfn), every 1024 records of a dump.
 using WalkProgress = std::function<void(uint64_t at, uint64_t end)>;
 
+// Formatting on the walk's threads (symbolize/chunked_walk.h): for a dump
+// without --lines, each chunk of pfns gets its own state from make(),
+// format() runs on a worker for every record the filter keeps, and write()
+// on the caller, chunk after chunk in pfn order: the same text as the sink
+// would print, made on every core.
+struct ChunkedSink {
+  std::function<std::unique_ptr<ChunkedWalk::Chunk>()> make;
+  std::function<void(ChunkedWalk::Chunk&, const PageOwnerRecord&)> format;
+  std::function<void(ChunkedWalk::Chunk&)> write;
+};
+
 // The source's own problems stay in the input (RecordsInput::verdict).
+// With `chunked`, a dump's records go there instead of to `sink` (a text
+// input, --lines or one thread still use the sink).
 Result<PageOwnerListing> list_page_owner(RecordsInput& input, const PageOwnerRequest& request, const RecordSink& sink,
-                                         const WalkProgress& progress = {});
+                                         const WalkProgress& progress = {}, const ChunkedSink* chunked = nullptr);
 
 // page-owner's summary line: "N records, P pages" and, for a dump, the
 // walk's counts ("(V pfns visited; unreadable: ...)").

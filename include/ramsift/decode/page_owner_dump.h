@@ -87,7 +87,18 @@ class PageOwnerWalker {
   const std::vector<Error>& problems() const { return problems_; }
   // The pfn the walk is at (for progress).
   uint64_t position() const { return pfn_; }
+  uint64_t begin() const { return begin_; }
   uint64_t end() const { return end_; }
+
+  // A walker over [first, end) of this walk's pfns, with its own position,
+  // stats and problems: one per thread (symbolize/chunked_walk.h). first
+  // and end lie on max_order_nr_pages() boundaries (no block spans two
+  // parts), or are this walk's own begin and end. The records it finds are
+  // the ones this walker finds there, in the same order.
+  PageOwnerWalker part(uint64_t first, uint64_t end) const;
+  // Adds a finished part's counts and problems, as one walk would have them
+  // when the parts are absorbed in pfn order.
+  void absorb(const PageOwnerWalker& part);
 
   // One pfn's page_owner data regardless of the walk's rules (`ramsift
   // page`): nullopt when it has no page_ext or no OWNER bit.
@@ -113,7 +124,7 @@ class PageOwnerWalker {
   PageOwnerLayout layout_;
   uint64_t owner_offset_ = 0;  // page_owner_ops.offset
   uint64_t ext_owner_bit_ = 0, ext_allocated_bit_ = 1;
-  uint64_t pfn_ = 0, end_ = 0;
+  uint64_t pfn_ = 0, begin_ = 0, end_ = 0;
   PageOwnerWalkStats stats_;
   std::vector<Error> problems_;
 

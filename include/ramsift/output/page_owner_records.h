@@ -12,6 +12,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "ramsift/decode/page_owner.h"
 #include "ramsift/output/dump_info.h"
@@ -27,7 +28,15 @@ class RecordWriter {
   void write(const PageOwnerRecord& record);
   void finish();
 
+  // Formatting on several threads (list_page_owner's chunks): format()
+  // appends one record as write() prints it, but never the CSV header, and
+  // may run on any thread; write_formatted() then prints a chunk's text of
+  // `records` records, the header first when it is the first.
+  void format(std::string& out, const PageOwnerRecord& record) const;
+  void write_formatted(std::string_view text, uint64_t records);
+
  private:
+  void header();
   void flush_if_full();
   std::ostream& out_;
   OutputFormat format_;

@@ -7,12 +7,20 @@
 //   RAMSIFT_TRY(auto records, DumpRecords::open(kernel, {}));
 //   PageOwnerRecord r;
 //   while (records->next(r)) ...
+//
+// next() walks on every core (chunked_walk.h; set_threads(1) for one
+// thread) unless --lines is on: the records and their order are the same.
 #pragma once
 
 #include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "ramsift/decode/page_owner_dump.h"
 #include "ramsift/decode/page_owner_source.h"
+#include "ramsift/symbolize/chunked_walk.h"
 #include "ramsift/symbolize/page_owner_chain.h"
 #include "ramsift/symbolize/source_lines.h"
 #include "ramsift/symbolize/symbolizer.h"
@@ -39,15 +47,33 @@ class DumpRecords final : public PageOwnerSource {
   // module frames from .ko files under modules_dir.
   void enable_lines(std::string modules_dir);
   const SourceLines* lines() const { return lines_.get(); }
-  // Fills record.stack / record.free_stack from frames.
+  // Fills record.stack / record.free_stack from frames; each stack handle
+  // is symbolized once. Safe on several threads at once.
   void symbolize(const PageOwnerFrames& frames, PageOwnerRecord& record) const;
+  // Walker threads for next(): 0 (the default) every core, 1 the caller's own.
+  void set_threads(unsigned threads) { threads_ = threads; }
+  unsigned threads() const { return threads_; }
+  // Where next() is (pfn), and where it ends, for progress.
+  uint64_t position() const;
+  uint64_t end() const { return chain_.walker->end(); }
+  ~DumpRecords() override;
 
  private:
-  DumpRecords() = default;
+  DumpRecords();
+  const std::vector<std::string>& stack_text(uint32_t handle, std::span<const uint64_t> frames) const;
+  bool next_chunked(PageOwnerRecord& record);
   PageOwnerChain chain_;  // whole: open() refuses a chain without a walker
   std::unique_ptr<Symbolizer> symbolizer_;
   std::unique_ptr<SourceLines> lines_;
   mutable std::vector<Error> problems_;
+  // Symbolized stacks by handle (never erased: references stay valid).
+  mutable std::shared_mutex stacks_mutex_;
+  mutable std::unordered_map<uint32_t, std::vector<std::string>> stacks_;
+  unsigned threads_ = 0;
+  struct Batch;
+  std::unique_ptr<ChunkedWalk> chunked_;
+  std::unique_ptr<ChunkedWalk::Chunk> batch_;
+  size_t batch_next_ = 0;
 };
 
 }  // namespace ramsift

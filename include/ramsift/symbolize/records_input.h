@@ -35,6 +35,7 @@ struct RecordsRequest {
   std::vector<std::string> inputs;
   KernelOptionsText kernel;              // --vmlinux, --modules, overrides (dumps only)
   PageOwnerWalkOptions walk;             // dumps only: pfn range, --freed
+  unsigned threads = 0;                  // dumps only: walker threads, 0 every core
   std::vector<std::string> symbol_dirs;  // where vmlinux files are looked for
 };
 
@@ -70,6 +71,8 @@ class RecordsInput {
   // The records, counted as they are read.
   PageOwnerSource& source();
   uint64_t returned() const;
+  // Records read past source() (list_page_owner's chunks), counted too.
+  void add_returned(uint64_t records);
   // "page_owner text FILE" or "dump of Linux RELEASE".
   virtual std::string describe() const = 0;
   // The dump side (kernel, walker, stats), or null for a text.
