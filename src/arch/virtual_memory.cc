@@ -6,22 +6,24 @@ namespace ramsift {
 
 Result<Translation> VirtualMemory::walk_cached(VirtAddr normalized) const {
   uint64_t base_page = normalized.value() / translator_.page_size();
-  CacheEntry& slot = cache_[base_page % kCacheSize];
+  const size_t index = base_page % kCacheSize;
+  CacheEntry& slot = cache_[index];
   {
-    std::lock_guard lock(cache_mutex_);
+    // One lock a slot: the walk's threads read different pages at once.
+    std::lock_guard lock(slot_mutex_[index]);
     if (slot.valid && normalized >= slot.va_start && normalized - slot.va_start < slot.translation.page_size) {
-      ++stats_.hits;
+      hits_.fetch_add(1, std::memory_order_relaxed);
       Translation t = slot.translation;
       t.pa = t.pa + (normalized - slot.va_start);
       return t;
     }
-    ++stats_.misses;
   }
+  misses_.fetch_add(1, std::memory_order_relaxed);
   Result<Translation> t = translator_.walk(physical_, normalized);
   if (t) {
     // Only successes are kept: an error may name the address it failed on.
     uint64_t offset = normalized.value() & (t->page_size - 1);
-    std::lock_guard lock(cache_mutex_);
+    std::lock_guard lock(slot_mutex_[index]);
     slot.valid = true;
     slot.va_start = VirtAddr(normalized.value() - offset);
     slot.translation = Translation{t->pa - offset, t->page_size};
@@ -106,8 +108,7 @@ Result<uint64_t> VirtualMemory::read_u64(VirtAddr va, Endian endian) const {
 }
 
 VirtualMemory::CacheStats VirtualMemory::cache_stats() const {
-  std::lock_guard lock(cache_mutex_);
-  return stats_;
+  return CacheStats{hits_.load(std::memory_order_relaxed), misses_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace ramsift

@@ -17,7 +17,8 @@ void add_records_options(CLI::App& command, RecordsOptions& options, const char*
   add_kernel_options(command, options.kernel);
   command
       .add_option("--threads", options.threads,
-                  "Threads that walk a dump's pages (default 0: every core; the output is the same)")
+                  "Threads that walk a dump's pages (default 0: every core for page-owner's text, one for the rest; "
+                  "the output is the same)")
       ->group(kKernelOptionsGroup);
 }
 

@@ -127,7 +127,8 @@ Result<MemoryModel> MemoryModel::open(const Kernel& kernel) {
     mm.pageblock_msb_first_ = !version_says(kernel, VersionFact::PageblockBitsFromLsb);
 
   // PageBuddy(): by evidence where the kernel left some.
-  if (auto pgty = dwarf.enumerator("PGTY_buddy", "mm/page_alloc.c")) {
+  // (mm/page_alloc.c's PageBuddy() uses enum pagetype where it exists.)
+  if (auto pgty = dwarf.enumerator("PGTY_buddy", "mm/page_alloc.c", DwarfTypes::Scope::HintedUnits)) {
     // enum pagetype, Linux kernel commit 4ffca5a96678 ("mm: support only one page_type per page") (in v6.12).
     mm.page_type_rule_ = PageTypeRule::TopByte;
     mm.pgty_buddy_ = static_cast<uint32_t>(*pgty);

@@ -11,6 +11,7 @@ namespace ramsift {
 namespace {
 
 constexpr size_t kMaxProblems = 100;
+constexpr size_t kMaxCachedTexts = 4096;
 constexpr uint64_t kCgroupNameLen = 80;  // char name[80] in print_page_owner_memcg()
 
 std::optional<uint64_t> offset_of(const TypeLayout& t, std::string_view name) {
@@ -19,6 +20,14 @@ std::optional<uint64_t> offset_of(const TypeLayout& t, std::string_view name) {
 }
 
 }  // namespace
+
+const std::string& PageOwnerWalker::cached_text(TextCache& cache, uint64_t key,
+                                                const std::function<std::string()>& make) {
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  if (cache.size() >= kMaxCachedTexts) cache.clear();  // a damaged dump's every value distinct: bounded
+  return cache.emplace(key, make()).first->second;
+}
 
 void PageOwnerWalker::problem(Error e) {
   ++stats_.problems;
@@ -173,7 +182,8 @@ Result<PageOwnerWalker> PageOwnerWalker::open(const Kernel& kernel, const Memory
           m.css_online = static_cast<uint64_t>(*online);
         // MEMCG_DATA_OBJEXTS replaced MEMCG_DATA_OBJCGS in Linux kernel commit
         // 21c690a349ba ("mm: introduce slabobj_ext to support slab object extensions") (in v6.10).
-        if (auto nr = dwarf.enumerator("__NR_OBJEXTS_FLAGS", "mm/memcontrol.c")) {
+        // (mm/memcontrol.c uses the flags of whichever enum its kernel has.)
+        if (auto nr = dwarf.enumerator("__NR_OBJEXTS_FLAGS", "mm/memcontrol.c", DwarfTypes::Scope::HintedUnits)) {
           m.objexts = true;
           // How print_page_owner_memcg() finds the memcg: Debian's 6.12.118
           // casts every memcg_data to an obj_cgroup (its local `objcg`);
@@ -212,44 +222,63 @@ void PageOwnerWalker::memcg_lines(std::span<const std::byte> page, PageOwnerReco
     return;
   }
   if (!data) return;
+  // A dump has few distinct memcg_data values: each is resolved once (its
+  // error, if any, said again for every page that holds it, as before).
+  auto it = memcg_by_data_.find(data);
+  if (it == memcg_by_data_.end()) {
+    if (memcg_by_data_.size() >= kMaxCachedTexts) memcg_by_data_.clear();
+    it = memcg_by_data_.emplace(data, resolve_memcg(data)).first;
+  }
+  const MemcgOf& of = it->second;
+  if (of.error) {
+    problem(Error(*of.error).with_context("pfn " + hex(record.pfn)));
+    return;
+  }
+  record.slab_cache_page = of.slab;
+  if (of.charge) record.memcg = *of.charge;
+}
+
+PageOwnerWalker::MemcgOf PageOwnerWalker::resolve_memcg(uint64_t data) const {
+  const Memcg& m = memcg_;
+  MemcgOf of;
   constexpr uint64_t kObjcgsOrObjexts = 1, kKmem = 2;
   uint64_t memcg = 0;
   if (m.all_objcg) {
     // 6.10-6.12: print_page_owner_memcg() treats every other value as an obj_cgroup.
     if (data & kObjcgsOrObjexts) {
-      record.slab_cache_page = true;
-      return;
+      of.slab = true;
+      return of;
     }
     uint64_t objcg = data & ~m.flags_mask;
-    if (!objcg) return;
+    if (!objcg) return of;
     auto v = kernel_->read_u64(VirtAddr(objcg + m.objcg_memcg));
     if (!v) {
-      problem(std::move(v).error().with_context("pfn " + hex(record.pfn) + ": memcg_data " + hex(data)));
-      return;
+      of.error = std::move(v).error().with_context("memcg_data " + hex(data));
+      return of;
     }
     memcg = *v;
   } else {
     if (data & kObjcgsOrObjexts) {
-      record.slab_cache_page = true;
-      return;  // page_memcg_check() gives NULL for slab pages
+      of.slab = true;
+      return of;  // page_memcg_check() gives NULL for slab pages
     }
     if (data & kKmem) {
       auto v = kernel_->read_u64(VirtAddr((data & ~m.flags_mask) + m.objcg_memcg));
       if (!v) {
-        problem(std::move(v).error().with_context("pfn " + hex(record.pfn) + ": memcg_data " + hex(data)));
-        return;
+        of.error = std::move(v).error().with_context("memcg_data " + hex(data));
+        return of;
       }
       memcg = *v;
     } else {
       memcg = data & ~m.flags_mask;
     }
   }
-  if (!memcg) return;
+  if (!memcg) return of;
   auto flags = kernel_->read_u32(VirtAddr(memcg + m.css_flags));
   auto cgroup = kernel_->read_u64(VirtAddr(memcg + m.css_cgroup));
   if (!flags || !cgroup) {
-    problem(corrupt("pfn " + hex(record.pfn) + ": memcg " + hex(memcg) + " unreadable"));
-    return;
+    of.error = corrupt("memcg " + hex(memcg) + " unreadable");
+    return of;
   }
   MemcgCharge charge;
   charge.via_objcg = (data & kKmem) != 0;
@@ -257,8 +286,8 @@ void PageOwnerWalker::memcg_lines(std::span<const std::byte> page, PageOwnerReco
   // cgroup_name() -> kernfs_name(): "(null)" without a node, "/" for the root.
   auto kn = kernel_->read_u64(VirtAddr(*cgroup + m.cgroup_kn));
   if (!kn) {
-    problem(std::move(kn).error().with_context("pfn " + hex(record.pfn) + ": cgroup"));
-    return;
+    of.error = std::move(kn).error().with_context("cgroup");
+    return of;
   }
   if (!*kn) {
     charge.name = "(null)";
@@ -266,37 +295,42 @@ void PageOwnerWalker::memcg_lines(std::span<const std::byte> page, PageOwnerReco
     auto parent = kernel_->read_u64(VirtAddr(*kn + m.kn_parent));
     auto name_ptr = kernel_->read_u64(VirtAddr(*kn + m.kn_name));
     if (!parent || !name_ptr) {
-      problem(corrupt("pfn " + hex(record.pfn) + ": kernfs node " + hex(*kn) + " unreadable"));
-      return;
+      of.error = corrupt("kernfs node " + hex(*kn) + " unreadable");
+      return of;
     }
     if (!*parent) {
       charge.name = "/";
     } else {
       auto name = kernel_->read_string(VirtAddr(*name_ptr), kCgroupNameLen - 1);
       if (!name) {
-        problem(std::move(name).error().with_context("pfn " + hex(record.pfn) + ": cgroup name"));
-        return;
+        of.error = std::move(name).error().with_context("cgroup name");
+        return of;
       }
       charge.name = std::move(*name);
     }
   }
-  record.memcg = std::move(charge);
+  of.charge = std::move(charge);
+  return of;
 }
 
 Result<bool> PageOwnerWalker::fill(uint64_t pfn, std::span<const std::byte> page, std::span<const std::byte> owner,
                                    PageOwnerRecord& r, PageOwnerFrames& frames, bool allocated) {
   const PageOwnerLayout& l = layout_;
   StructFields o(owner), pg(page);
-  r = PageOwnerRecord{};
+  // Every field set again; the strings keep their storage (a reused record
+  // allocates nothing for them once warm).
   r.pfn = pfn;
   r.order = o.get<uint16_t>(l.order);
   r.gfp_mask = o.get<uint32_t>(l.gfp_mask);
-  r.gfp_flags = names_->gfp_text(r.gfp_mask);
-  if (l.pid) r.pid = o.get<int32_t>(*l.pid);
-  if (l.tgid) r.tgid = o.get<int32_t>(*l.tgid);
-  if (l.comm) r.comm = o.cstring(*l.comm, l.comm_size);
-  if (l.ts_nsec) r.ts_nsec = o.get<uint64_t>(*l.ts_nsec);
-  if (l.free_ts_nsec) r.free_ts_nsec = o.get<uint64_t>(*l.free_ts_nsec);
+  r.gfp_flags = cached_text(gfp_texts_, r.gfp_mask, [&] { return names_->gfp_text(r.gfp_mask); });
+  r.pid = l.pid ? std::optional<int32_t>(o.get<int32_t>(*l.pid)) : std::nullopt;
+  r.tgid = l.tgid ? std::optional<int32_t>(o.get<int32_t>(*l.tgid)) : std::nullopt;
+  if (l.comm)
+    o.cstring_into(*l.comm, l.comm_size, r.comm);
+  else
+    r.comm.clear();
+  r.ts_nsec = l.ts_nsec ? std::optional<uint64_t>(o.get<uint64_t>(*l.ts_nsec)) : std::nullopt;
+  r.free_ts_nsec = l.free_ts_nsec ? std::optional<uint64_t>(o.get<uint64_t>(*l.free_ts_nsec)) : std::nullopt;
   unsigned page_mt =
       names_->mobility_disabled() ? 0 : (r.gfp_mask & names_->gfp_movable_mask()) >> names_->gfp_movable_shift();
   r.page_migratetype = names_->migratetype(page_mt);
@@ -305,12 +339,23 @@ Result<bool> PageOwnerWalker::fill(uint64_t pfn, std::span<const std::byte> page
   if (!block_mt) return std::move(block_mt).error().with_context("pfn " + hex(pfn) + ": pageblock flags");
   r.pageblock_migratetype = names_->migratetype(*block_mt);
   r.page_flags = pg.get<uint64_t>(model_->page_layout().flags);
-  r.page_flags_text = names_->page_flags_text(r.page_flags);
-  // page_flags_text holds what is inside the parentheses (page_owner.h).
-  if (auto open = r.page_flags_text.find('('); open != std::string::npos)
-    r.page_flags_text = r.page_flags_text.substr(open + 1, r.page_flags_text.size() - open - 2);
+  r.page_flags_text = cached_text(page_flags_texts_, r.page_flags, [&] {
+    // page_flags_text holds what is inside the parentheses (page_owner.h).
+    std::string text = names_->page_flags_text(r.page_flags);
+    if (auto open = text.find('('); open != std::string::npos) text = text.substr(open + 1, text.size() - open - 2);
+    return text;
+  });
   int16_t reason = o.get<int16_t>(l.last_migrate_reason);
-  if (reason != -1) r.last_migrate_reason = names_->migrate_reason(static_cast<uint16_t>(reason));
+  if (reason != -1)
+    r.last_migrate_reason = names_->migrate_reason(static_cast<uint16_t>(reason));
+  else
+    r.last_migrate_reason.reset();
+  r.stack_handle.reset();
+  r.free_stack_handle.reset();
+  r.free_pid.reset();
+  r.free_tgid.reset();
+  r.slab_cache_page = false;
+  r.memcg.reset();
   uint32_t handle = o.get<uint32_t>(l.handle);
   r.stack_handle = handle;
   auto stack = depot_->fetch(handle);

@@ -489,15 +489,20 @@ struct DwarfTypes::Impl {
 
   // The lookup order of the file comment.
   Result<Dwarf_Off> find(const std::string& want, std::string_view hint, const std::vector<std::string>& files,
-                         const Accept& accept, const std::string& what) {
+                         const Accept& accept, const std::string& what, bool hinted_only = false) {
     RAMSIFT_TRY_STATUS(list_compile_units());
     // 1. The caller's hint, 2. the files the symbol table points at.
     if (!hint.empty()) {
+      bool hinted = false;
       for (size_t i = 0; i < cus.size(); ++i) {
         if (!matches_hint(cus[i].name, hint)) continue;
+        hinted = true;
         RAMSIFT_TRY(auto hit, walk(i, want, accept));
         if (hit) return *hit;
       }
+      if (hinted && hinted_only)
+        return not_found("no definition of " + what + " in the DWARF of " + std::string(hint) +
+                         " (where the kernel defines or uses it when it has it)");
     }
     for (const std::string& file : files) {
       for (size_t i = 0; i < cus.size(); ++i) {
@@ -532,12 +537,14 @@ struct DwarfTypes::Impl {
     return e;
   }
 
-  Result<Dwarf_Off> find_any(char kind, std::string_view n, std::string_view hint, const std::string& what) {
+  Result<Dwarf_Off> find_any(char kind, std::string_view n, std::string_view hint, const std::string& what,
+                             bool hinted_only = false) {
     // Remembered per hint: a hinted search walks its units before the index.
-    std::string remembered = key(kind, n) + '\n' + std::string(hint);
+    std::string remembered = key(kind, n) + '\n' + std::string(hint) + (hinted_only ? "\n1" : "");
     if (auto it = answers.find(remembered); it != answers.end()) return it->second;
-    RAMSIFT_TRY(Dwarf_Off off, find(
-                                   key(kind, n), hint, {}, [](Dwarf_Off) -> Result<bool> { return true; }, what));
+    RAMSIFT_TRY(Dwarf_Off off,
+                find(
+                    key(kind, n), hint, {}, [](Dwarf_Off) -> Result<bool> { return true; }, what, hinted_only));
     answers.emplace(std::move(remembered), off);
     return off;
   }
@@ -997,10 +1004,10 @@ Result<std::shared_ptr<const EnumType>> DwarfTypes::enumeration(const TypeRef& t
   return in_file(impl_->enum_of(type.die), impl_->elf->path());
 }
 
-Result<int64_t> DwarfTypes::enumerator(std::string_view name, std::string_view hint) {
+Result<int64_t> DwarfTypes::enumerator(std::string_view name, std::string_view hint, Scope scope) {
   std::lock_guard lock(impl_->mutex);
   const std::string& path = impl_->elf->path();
-  auto off = impl_->find_any(kEnumerator, name, hint, "enumerator " + std::string(name));
+  auto off = impl_->find_any(kEnumerator, name, hint, "enumerator " + std::string(name), scope == Scope::HintedUnits);
   if (!off) return std::move(off).error().in_file(path);
   auto e = impl_->enum_of(*off);
   if (!e) return std::move(e).error().in_file(path);

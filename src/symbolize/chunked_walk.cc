@@ -62,8 +62,16 @@ void ChunkedWalk::work() {
     room_.wait(lock, [&] { return stop_ || claimed_ >= bounds_.size() || claimed_ < delivered_ + window_; });
     if (stop_ || claimed_ >= bounds_.size()) return;
     const size_t i = claimed_++;
+    std::unique_ptr<Chunk> chunk;
+    if (!recycled_.empty()) {
+      chunk = std::move(recycled_.back());
+      recycled_.pop_back();
+    }
     lock.unlock();
-    std::unique_ptr<Chunk> chunk = make_();
+    if (chunk)
+      chunk->clear();
+    else
+      chunk = make_();
     chunk->first_pfn = bounds_[i].first;
     chunk->end_pfn = bounds_[i].second;
     auto part = std::make_unique<PageOwnerWalker>(base_->part(chunk->first_pfn, chunk->end_pfn));
@@ -93,6 +101,12 @@ std::unique_ptr<ChunkedWalk::Chunk> ChunkedWalk::next() {
   records_.walker().absorb(*slot.part);
   position_ = slot.chunk->end_pfn;
   return std::move(slot.chunk);
+}
+
+void ChunkedWalk::recycle(std::unique_ptr<Chunk> chunk) {
+  if (!chunk) return;
+  std::lock_guard lock(mutex_);
+  recycled_.push_back(std::move(chunk));
 }
 
 }  // namespace ramsift

@@ -1,11 +1,22 @@
 #include "ramsift/symbolize/dump_records.h"
 
+#include <algorithm>
 #include <mutex>
+#include <thread>
 
 namespace ramsift {
 
+// A chunk's records. Records are swapped in and out, never copied: the
+// walker's record, the batch's slots and the reader's record trade their
+// strings, so a warm walk allocates nothing for them.
 struct DumpRecords::Batch : ChunkedWalk::Chunk {
-  std::vector<PageOwnerRecord> records;
+  std::vector<PageOwnerRecord> records;  // [0, count) are this walk's
+  size_t count = 0;
+  void clear() override { count = 0; }
+  void add(PageOwnerRecord& r) {
+    if (count == records.size()) records.emplace_back();
+    swap(records[count++], r);
+  }
 };
 
 DumpRecords::DumpRecords() = default;
@@ -71,16 +82,15 @@ bool DumpRecords::next_chunked(PageOwnerRecord& record) {
   if (!chunked_)
     chunked_ = std::make_unique<ChunkedWalk>(
         *this, threads_, [] { return std::make_unique<Batch>(); },
-        [](ChunkedWalk::Chunk& chunk, PageOwnerRecord& r) {
-          static_cast<Batch&>(chunk).records.push_back(std::move(r));
-        });
+        [](ChunkedWalk::Chunk& chunk, PageOwnerRecord& r) { static_cast<Batch&>(chunk).add(r); });
   for (;;) {
     if (batch_) {
-      auto& records = static_cast<Batch&>(*batch_).records;
-      if (batch_next_ < records.size()) {
-        record = std::move(records[batch_next_++]);
+      auto& batch = static_cast<Batch&>(*batch_);
+      if (batch_next_ < batch.count) {
+        swap(record, batch.records[batch_next_++]);
         return true;
       }
+      chunked_->recycle(std::move(batch_));
     }
     batch_ = chunked_->next();
     batch_next_ = 0;
@@ -89,7 +99,12 @@ bool DumpRecords::next_chunked(PageOwnerRecord& record) {
 }
 
 bool DumpRecords::next(PageOwnerRecord& record) {
-  if (threads_ != 1 && !lines_) return next_chunked(record);
+  // Records one by one to a reader: on the walk's threads only when asked
+  // (--threads N > 1). Handing each record across threads costs about what
+  // decoding it does (docs/performance.md: top on 2 cores, 1.1 s on one
+  // thread, 2.0 s with a walker beside the reader), so by default only
+  // what formats on the workers (list_page_owner's ChunkedSink) uses them.
+  if (threads_ > 1 && !lines_) return next_chunked(record);
   PageOwnerFrames frames;
   if (!chain_.walker->next(record, frames)) return false;
   symbolize(frames, record);

@@ -27,6 +27,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -90,9 +91,9 @@ class VirtualMemory {
   const Translator& translator_;
   TranslationMode mode_;
 
-  mutable std::mutex cache_mutex_;
+  mutable std::array<std::mutex, kCacheSize> slot_mutex_;
   mutable std::array<CacheEntry, kCacheSize> cache_{};
-  mutable CacheStats stats_;
+  mutable std::atomic<uint64_t> hits_{0}, misses_{0};
 };
 
 }  // namespace ramsift

@@ -146,6 +146,16 @@ class StructFields {
     std::string_view text(reinterpret_cast<const char*>(bytes_.data() + offset), max);
     return std::string(text.substr(0, text.find('\0')));
   }
+  // The same into `out`, reusing its storage.
+  void cstring_into(uint64_t offset, uint64_t max, std::string& out) const {
+    if (offset > bytes_.size() || max > bytes_.size() - offset) {
+      ++short_reads_;
+      out.clear();
+      return;
+    }
+    std::string_view text(reinterpret_cast<const char*>(bytes_.data() + offset), max);
+    out.assign(text.substr(0, text.find('\0')));
+  }
   // Fields asked for that lay past the bytes.
   uint32_t short_reads() const { return short_reads_; }
   size_t size() const { return bytes_.size(); }

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ramsift {
@@ -70,6 +71,36 @@ struct PageOwnerRecord {
   std::optional<MemcgCharge> memcg;
 
   uint64_t pages() const { return order < 64 ? uint64_t{1} << order : 0; }
+
+  // Member by member (strings and vectors trade their buffers): how the
+  // walk's threads hand records to the reader without copying them.
+  friend void swap(PageOwnerRecord& a, PageOwnerRecord& b) noexcept {
+    using std::swap;
+    swap(a.pfn, b.pfn);
+    swap(a.order, b.order);
+    swap(a.gfp_mask, b.gfp_mask);
+    a.gfp_flags.swap(b.gfp_flags);
+    swap(a.pid, b.pid);
+    swap(a.tgid, b.tgid);
+    a.comm.swap(b.comm);
+    swap(a.ts_nsec, b.ts_nsec);
+    swap(a.free_ts_nsec, b.free_ts_nsec);
+    a.page_migratetype.swap(b.page_migratetype);
+    swap(a.pageblock, b.pageblock);
+    a.pageblock_migratetype.swap(b.pageblock_migratetype);
+    swap(a.page_flags, b.page_flags);
+    a.page_flags_text.swap(b.page_flags_text);
+    a.stack.swap(b.stack);
+    swap(a.stack_handle, b.stack_handle);
+    swap(a.freed, b.freed);
+    swap(a.free_stack_handle, b.free_stack_handle);
+    swap(a.free_pid, b.free_pid);
+    swap(a.free_tgid, b.free_tgid);
+    a.free_stack.swap(b.free_stack);
+    swap(a.last_migrate_reason, b.last_migrate_reason);
+    swap(a.slab_cache_page, b.slab_cache_page);
+    swap(a.memcg, b.memcg);
+  }
 };
 
 // How a kernel prints the first line of a record.

@@ -18,6 +18,10 @@
 //   PageOwnerRecord r;  PageOwnerFrames frames;
 //   while (walker.next(r, frames)) ...   // frames.alloc: addresses, innermost first
 //
+// next() sets every field of the record but the two text stacks (stack,
+// free_stack), which stay as they were for the symbolizer to overwrite
+// (DumpRecords::symbolize) without allocating: the frames are the stacks.
+//
 // With `freed`, pages whose last owner freed them are also returned
 // (PageOwnerRecord::freed set): what __dump_page_owner() would tell about
 // them. Buddy pages are then not skipped.
@@ -28,8 +32,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ramsift/decode/kernel_names.h"
@@ -114,6 +121,18 @@ class PageOwnerWalker {
   Result<bool> fill(uint64_t pfn, std::span<const std::byte> page, std::span<const std::byte> owner,
                     PageOwnerRecord& record, PageOwnerFrames& frames, bool allocated);
   void memcg_lines(std::span<const std::byte> page, PageOwnerRecord& record);
+  // gfp and page-flags texts by value: a walk sees few distinct ones.
+  using TextCache = std::unordered_map<uint64_t, std::string>;
+  static const std::string& cached_text(TextCache& cache, uint64_t key, const std::function<std::string()>& make);
+  TextCache gfp_texts_, page_flags_texts_;
+  // What one memcg_data value prints (the "Slab cache page" or "Charged" line).
+  struct MemcgOf {
+    bool slab = false;
+    std::optional<MemcgCharge> charge;
+    std::optional<Error> error;
+  };
+  MemcgOf resolve_memcg(uint64_t data) const;
+  std::unordered_map<uint64_t, MemcgOf> memcg_by_data_;
 
   const Kernel* kernel_ = nullptr;
   const MemoryModel* model_ = nullptr;

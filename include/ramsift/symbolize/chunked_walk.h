@@ -36,6 +36,9 @@ class ChunkedWalk {
  public:
   struct Chunk {
     virtual ~Chunk() = default;
+    // Before a recycled chunk is walked again: forget its records, keep
+    // the storage (strings and vectors reused, nothing allocated).
+    virtual void clear() {}
     uint64_t first_pfn = 0, end_pfn = 0;  // the pfns this chunk walked
   };
   using MakeChunk = std::function<std::unique_ptr<Chunk>()>;
@@ -49,6 +52,9 @@ class ChunkedWalk {
 
   // The next chunk in pfn order once it is finished; nullptr after the last.
   std::unique_ptr<Chunk> next();
+  // A chunk next() returned, done with: walked again (cleared) instead of a
+  // new one from make().
+  void recycle(std::unique_ptr<Chunk> chunk);
   unsigned threads() const { return static_cast<unsigned>(workers_.size()); }
   // The pfns every chunk returned so far has covered up to (for progress).
   uint64_t position() const { return position_; }
@@ -72,6 +78,7 @@ class ChunkedWalk {
   std::vector<std::pair<uint64_t, uint64_t>> bounds_;  // [first, end) per chunk
   std::vector<Slot> slots_;
   std::unique_ptr<PageOwnerWalker> base_;  // the walk's copy the workers cut parts from
+  std::vector<std::unique_ptr<Chunk>> recycled_;
   size_t claimed_ = 0, delivered_ = 0, window_ = 0;
   uint64_t position_ = 0;
   bool stop_ = false;

@@ -8,8 +8,10 @@
 //   PageOwnerRecord r;
 //   while (records->next(r)) ...
 //
-// next() walks on every core (chunked_walk.h; set_threads(1) for one
-// thread) unless --lines is on: the records and their order are the same.
+// next() walks on the caller's thread, or on N threads with set_threads(N > 1)
+// (chunked_walk.h; not with --lines): the records and their order are the
+// same. page-owner's text is made on every core (analysis/page_owner_listing.h
+// ChunkedSink) when the threads are 0 (the default).
 #pragma once
 
 #include <memory>
@@ -50,7 +52,8 @@ class DumpRecords final : public PageOwnerSource {
   // Fills record.stack / record.free_stack from frames; each stack handle
   // is symbolized once. Safe on several threads at once.
   void symbolize(const PageOwnerFrames& frames, PageOwnerRecord& record) const;
-  // Walker threads for next(): 0 (the default) every core, 1 the caller's own.
+  // Walker threads: 0 (the default) every core for a ChunkedSink and the
+  // caller's own for next(); 1 the caller's own; N > 1 N walkers for both.
   void set_threads(unsigned threads) { threads_ = threads; }
   unsigned threads() const { return threads_; }
   // Where next() is (pfn), and where it ends, for progress.
