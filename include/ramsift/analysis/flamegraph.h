@@ -33,7 +33,7 @@ struct FlameStack {
   std::vector<std::string> frames;  // root (outermost) first
   uint64_t pages = 0;
   uint64_t records = 0;
-  std::map<std::string, uint64_t> category_pages;  // the pages of this path by category
+  std::map<std::string, uint64_t, std::less<>> category_pages;  // the pages of this path by category
 };
 
 struct FlameStacks {
