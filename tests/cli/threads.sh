@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The walk on several threads (symbolize/chunked_walk.h) prints what one
 # thread prints: every command's stdout, stderr and exit code with --threads
-# 2, 3 and 0 (every core) equal --threads 1's, on a dump (each committed
-# sample: tens of chunks each, the walk cut at 8192-pfn boundaries or less).
+# 2, 3 and 0 (every core) equal --threads 1's, on a dump (the bundled sample
+# and one committed cell of each kind: tens of chunks each, the walk cut at
+# 8192-pfn boundaries or less).
 #   threads.sh RAMSIFT DUMP
 set -uo pipefail
 ramsift=$1 dump=$2
