@@ -1,8 +1,6 @@
 #include "ramsift/symbolize/dump_records.h"
 
-#include <algorithm>
 #include <mutex>
-#include <thread>
 
 namespace ramsift {
 
@@ -47,18 +45,13 @@ void DumpRecords::symbolize(const PageOwnerFrames& frames, PageOwnerRecord& reco
     return;
   }
   // assign() reuses the record's strings when it is reused.
-  if (frames.alloc.empty())
-    record.stack.clear();
-  else {
-    const auto& text = stack_text(record.stack_handle.value_or(0), frames.alloc);
-    record.stack.assign(text.begin(), text.end());
-  }
-  if (frames.free.empty())
-    record.free_stack.clear();
-  else {
-    const auto& text = stack_text(record.free_stack_handle.value_or(0), frames.free);
-    record.free_stack.assign(text.begin(), text.end());
-  }
+  auto fill = [&](std::vector<std::string>& stack, std::optional<uint32_t> handle, std::span<const uint64_t> at) {
+    if (at.empty()) return stack.clear();
+    const auto& text = stack_text(handle.value_or(0), at);
+    stack.assign(text.begin(), text.end());
+  };
+  fill(record.stack, record.stack_handle, frames.alloc);
+  fill(record.free_stack, record.free_stack_handle, frames.free);
 }
 
 const std::vector<std::string>& DumpRecords::stack_text(uint32_t handle, std::span<const uint64_t> frames) const {
